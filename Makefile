@@ -1,0 +1,40 @@
+# Everything installs into the project: uv into .tools/, the app and its tools into .venv/.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PORT ?= 8000
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: run test lint format bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --quiet
+	@touch $@
+
+run: .venv/.synced
+	$(UV) run --no-sync python manage.py migrate --no-input
+	$(UV) run --no-sync python manage.py loaddata curriculum
+	$(UV) run --no-sync python manage.py runserver 127.0.0.1:$(PORT)
+
+test: .venv/.synced
+	$(UV) run --no-sync pytest $(PYTEST_ARGS)
+
+lint: .venv/.synced
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync python manage.py makemigrations --check --dry-run
+	$(UV) run --no-sync hadolint Dockerfile
+
+format: .venv/.synced
+	$(UV) run --no-sync ruff check --fix .
+	$(UV) run --no-sync ruff format .
+
+bench: .venv/.synced
+	$(UV) run --no-sync python scripts/bench.py
+
+clean:
+	rm -rf .venv .tools staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,232 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class RoadmapQuerySet(models.QuerySet):
+    def published(self) -> "RoadmapQuerySet":
+        return self.filter(is_published=True)
+
+    def get_by_natural_key(self, slug: str) -> "Roadmap":
+        return self.get(slug=slug)
+
+
+class Roadmap(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Markdown, shown under the title.")
+    order = models.PositiveIntegerField(default=0, help_text="The first roadmap is the home page.")
+    is_published = models.BooleanField("published", default=True)
+
+    objects = RoadmapQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("roadmap:roadmap", args=[self.slug])
+
+
+class SectionQuerySet(models.QuerySet):
+    def published(self) -> "SectionQuerySet":
+        return self.filter(is_published=True)
+
+    def get_by_natural_key(self, roadmap_slug: str, slug: str) -> "Section":
+        return self.get(roadmap__slug=roadmap_slug, slug=slug)
+
+
+class Section(models.Model):
+    """A part of a roadmap ("Preliminary: a refresh") or a section nested in one."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="sections")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="Leave empty for a top-level part.",
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, help_text="Unique within the roadmap; used in links.")
+    intro = models.TextField(blank=True, help_text="Markdown, shown before the resources.")
+    group_intros = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Markdown shown above a group of resources, by level: {"high_level": "…"}.',
+    )
+    order = models.PositiveIntegerField(default=0)
+    is_published = models.BooleanField("published", default=True)
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["roadmap", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "slug"], name="roadmap_section_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.roadmap.slug, self.slug)
+
+    natural_key.dependencies = ["roadmap.roadmap"]
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.parent.roadmap_id != self.roadmap_id:
+            raise ValidationError({"parent": "The parent section must belong to the same roadmap."})
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError({"parent": "A section cannot be nested inside itself."})
+            ancestor = ancestor.parent
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.title)[:80]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.roadmap.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.slug}"
+
+
+class ResourceQuerySet(models.QuerySet):
+    def published(self) -> "ResourceQuerySet":
+        return self.filter(is_published=True, section__is_published=True)
+
+    def with_learner_state(self, user) -> "ResourceQuerySet":
+        """Annotate ``is_done`` and ``has_note`` for ``user`` in the same query."""
+        if not user.is_authenticated:
+            return self.annotate(is_done=models.Value(False), has_note=models.Value(False))
+        return self.annotate(
+            is_done=Exists(Progress.objects.filter(user=user, resource=OuterRef("pk"))),
+            has_note=Exists(Note.objects.filter(user=user, resource=OuterRef("pk"))),
+        )
+
+    def get_by_natural_key(self, roadmap_slug: str, url: str) -> "Resource":
+        return self.get(roadmap__slug=roadmap_slug, url=url)
+
+
+class Resource(models.Model):
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        PLAYLIST = "playlist", "Playlist"
+        COURSE = "course", "Course"
+        ARTICLE = "article", "Article"
+        BOOK = "book", "Book or chapter"
+        PAPER = "paper", "Paper"
+        INTERACTIVE = "interactive", "Interactive"
+        WEBSITE = "website", "Website"
+
+    class Level(models.TextChoices):
+        GENERAL = "", "General"
+        HIGH_LEVEL = "high_level", "High level"
+        IN_DEPTH = "in_depth", "In-depth"
+        THEORETICAL = "theoretical", "Theoretical"
+
+    # Denormalised from the section so that a URL is unique within its roadmap.
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="resources")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="resources")
+    title = models.CharField(max_length=300)
+    url = models.URLField("link", max_length=500)
+    author = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.WEBSITE)
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.GENERAL, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    is_published = models.BooleanField("published", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["section__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "url"], name="roadmap_resource_url_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.roadmap.slug, self.url)
+
+    natural_key.dependencies = ["roadmap.roadmap", "roadmap.section"]
+
+    def clean(self) -> None:
+        if self.section_id and self.roadmap_id and self.section.roadmap_id != self.roadmap_id:
+            raise ValidationError({"section": "The section must belong to the resource's roadmap."})
+
+    def save(self, *args, **kwargs) -> None:
+        if self.section_id and not self.roadmap_id:
+            self.roadmap_id = self.section.roadmap_id
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.roadmap.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        return f"resource-{self.pk}"
+
+
+class Progress(models.Model):
+    """A resource a learner has checked off. No row means not done."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="progress")
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "progress"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "resource"], name="roadmap_progress_one_per_learner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} completed {self.resource}"
+
+
+class NoteQuerySet(models.QuerySet):
+    def for_user(self, user) -> "NoteQuerySet":
+        return self.filter(user=user)
+
+
+class Note(models.Model):
+    """A learner's private Markdown note on one resource."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="notes")
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "resource"], name="roadmap_note_one_per_learner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}'s note on {self.resource}"

@@ -1,0 +1,36 @@
+from django.contrib.auth.management import create_permissions
+from django.core.management import call_command
+
+CURATORS_GROUP = "Curators"
+
+# What a curator needs to edit the curriculum, and nothing about learners or their data.
+CURATOR_PERMISSIONS = [
+    "view_roadmap",
+    "add_roadmap",
+    "change_roadmap",
+    "view_section",
+    "add_section",
+    "change_section",
+    "delete_section",
+    "view_resource",
+    "add_resource",
+    "change_resource",
+    "delete_resource",
+]
+
+
+def create_cache_table(using: str = "default", **kwargs) -> None:
+    """The database cache backs allauth's rate limits; ``migrate`` makes sure its table exists."""
+    call_command("createcachetable", database=using, verbosity=0)
+
+
+def create_curators_group(app_config, apps, using: str = "default", **kwargs) -> None:
+    # Permissions are made by another post_migrate receiver that may not have run yet.
+    create_permissions(app_config, verbosity=0, using=using, apps=apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.using(using).get_or_create(name=CURATORS_GROUP)
+    permissions = Permission.objects.using(using).filter(
+        content_type__app_label="roadmap", codename__in=CURATOR_PERMISSIONS
+    )
+    group.permissions.add(*permissions)
