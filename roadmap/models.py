@@ -152,7 +152,6 @@ class Resource(models.Model):
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.GENERAL, blank=True)
     order = models.PositiveIntegerField(default=0)
     is_published = models.BooleanField("published", default=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ResourceQuerySet.as_manager()
 
