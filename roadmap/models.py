@@ -29,11 +29,11 @@ class Roadmap(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("roadmap:roadmap", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
 
 class SectionQuerySet(models.QuerySet):
@@ -78,10 +78,13 @@ class Section(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def natural_key(self) -> tuple[str, str]:
-        return (self.roadmap.slug, self.slug)
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.title)[:80]
+        super().save(*args, **kwargs)
 
-    natural_key.dependencies = ["roadmap.roadmap"]
+    def get_absolute_url(self) -> str:
+        return f"{self.roadmap.get_absolute_url()}#{self.anchor}"
 
     def clean(self) -> None:
         if self.parent_id is None:
@@ -94,17 +97,14 @@ class Section(models.Model):
                 raise ValidationError({"parent": "A section cannot be nested inside itself."})
             ancestor = ancestor.parent
 
-    def save(self, *args, **kwargs) -> None:
-        if not self.slug:
-            self.slug = slugify(self.title)[:80]
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return f"{self.roadmap.get_absolute_url()}#{self.anchor}"
-
     @property
     def anchor(self) -> str:
         return f"section-{self.slug}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.roadmap.slug, self.slug)
+
+    natural_key.dependencies = ["roadmap.roadmap"]
 
 
 class ResourceQuerySet(models.QuerySet):
@@ -149,7 +149,9 @@ class Resource(models.Model):
     author = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.WEBSITE)
-    level = models.CharField(max_length=20, choices=Level.choices, default=Level.GENERAL, blank=True)
+    level = models.CharField(
+        max_length=20, choices=Level.choices, default=Level.GENERAL, blank=True
+    )
     order = models.PositiveIntegerField(default=0)
     is_published = models.BooleanField("published", default=True)
 
@@ -164,32 +166,34 @@ class Resource(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def natural_key(self) -> tuple[str, str]:
-        return (self.roadmap.slug, self.url)
-
-    natural_key.dependencies = ["roadmap.roadmap", "roadmap.section"]
-
-    def clean(self) -> None:
-        if self.section_id and self.roadmap_id and self.section.roadmap_id != self.roadmap_id:
-            raise ValidationError({"section": "The section must belong to the resource's roadmap."})
-
     def save(self, *args, **kwargs) -> None:
-        if self.section_id and not self.roadmap_id:
+        if self.section_id:
             self.roadmap_id = self.section.roadmap_id
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return f"{self.roadmap.get_absolute_url()}#{self.anchor}"
 
+    def clean(self) -> None:
+        if self.section_id and self.roadmap_id and self.section.roadmap_id != self.roadmap_id:
+            raise ValidationError({"section": "The section must belong to the resource's roadmap."})
+
     @property
     def anchor(self) -> str:
         return f"resource-{self.pk}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.roadmap.slug, self.url)
+
+    natural_key.dependencies = ["roadmap.roadmap", "roadmap.section"]
 
 
 class Progress(models.Model):
     """A resource a learner has checked off. No row means not done."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"
+    )
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="progress")
     completed_at = models.DateTimeField(auto_now_add=True)
 
@@ -213,7 +217,9 @@ class NoteQuerySet(models.QuerySet):
 class Note(models.Model):
     """A learner's private Markdown note on one resource."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
+    )
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="notes")
     body = models.TextField()
     body_html = models.TextField(editable=False)
@@ -224,7 +230,9 @@ class Note(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "resource"], name="roadmap_note_one_per_learner"),
+            models.UniqueConstraint(
+                fields=["user", "resource"], name="roadmap_note_one_per_learner"
+            ),
         ]
 
     def __str__(self) -> str:

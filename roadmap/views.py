@@ -1,9 +1,144 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from roadmap.forms import NoteForm, ProgressForm
+from roadmap.markdown import render_markdown
+from roadmap.models import Note, Progress, Resource, Roadmap
+from roadmap.outline import build_outline
 
 
+def learner_required(view):
+    """``login_required`` that sends htmx requests and form posts back where the learner was."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.method == "GET" and not request.htmx:
+            return redirect_to_login(request.get_full_path())
+        back = request.htmx.current_url_abs_path if request.htmx else request.headers.get("Referer")
+        if not back or not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = "/"
+        login = redirect_to_login(back)
+        if request.htmx:
+            return HttpResponseClientRedirect(login.url)
+        return login
+
+    return wrapper
+
+
+def _published_resource(pk: int) -> Resource:
+    return get_object_or_404(Resource.objects.published().select_related("roadmap"), pk=pk)
+
+
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok")
+    roadmap = Roadmap.objects.published().first()
+    if roadmap is None:
+        return render(request, "roadmap/empty.html")
+    return _render_roadmap(request, roadmap)
 
 
+@require_GET
 def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse("ok")
+    return _render_roadmap(request, get_object_or_404(Roadmap.objects.published(), slug=slug))
+
+
+def _render_roadmap(request: HttpRequest, roadmap: Roadmap) -> HttpResponse:
+    outline = build_outline(roadmap, request.user)
+    return render(request, "roadmap/roadmap.html", {"roadmap": roadmap, "outline": outline})
+
+
+@require_POST
+@learner_required
+def set_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _published_resource(pk)
+    form = ProgressForm(request.POST)
+    form.is_valid()  # a checkbox is either there or not: every input is valid
+    if form.cleaned_data["done"]:
+        # ON CONFLICT DO NOTHING: a double click or two tabs never make a second row, nor an error.
+        Progress.objects.bulk_create(
+            [Progress(user=request.user, resource=resource)], ignore_conflicts=True
+        )
+    else:
+        Progress.objects.filter(user=request.user, resource=resource).delete()
+
+    if not request.htmx:
+        return redirect(resource.get_absolute_url())
+
+    outline = build_outline(resource.roadmap, request.user)
+    resource = next(r for r in outline.resources if r.pk == resource.pk)
+    template = "roadmap/roadmap.html"
+    context = {"resource": resource, "outline": outline, "user": request.user, "oob": True}
+    fragments = [render_to_string(f"{template}#progress-toggle", context, request)]
+    for node in outline.node_for(resource).ancestors_and_self:
+        fragments.append(
+            render_to_string(f"{template}#section-progress", {**context, "node": node})
+        )
+        if node.depth <= 1:
+            fragments.append(render_to_string(f"{template}#toc-entry", {**context, "part": node}))
+    fragments.append(render_to_string(f"{template}#overall-progress", context))
+    fragments.append(render_to_string(f"{template}#continue-link", context))
+    return HttpResponse("".join(fragments))
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _published_resource(pk)
+    note = Note.objects.filter(user=request.user, resource=resource).first()
+    status = 200
+    saved = False
+    if request.method == "POST":
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            note = _save_note(request.user, resource, note, form.cleaned_data["body"])
+            if not request.htmx:
+                messages.success(request, f"Your note on “{resource.title}” was saved.")
+                return redirect(resource.get_absolute_url())
+            saved = True
+            form = NoteForm(initial={"body": note.body if note else ""})
+        else:
+            status = 422
+    else:
+        form = NoteForm(initial={"body": note.body if note else ""})
+
+    context = {"resource": resource, "note": note, "form": form, "saved": saved}
+    template = "roadmap/note.html#note-editor" if request.htmx else "roadmap/note.html"
+    return render(request, template, context, status=status)
+
+
+def _save_note(user, resource: Resource, note: Note | None, body: str) -> Note | None:
+    if not body.strip():
+        Note.objects.filter(user=user, resource=resource).delete()
+        return None
+    html = render_markdown(body)
+    note, _ = Note.objects.update_or_create(
+        user=user, resource=resource, defaults={"body": body, "body_html": html}
+    )
+    return note
+
+
+@require_GET
+@login_required
+def my_notes(request: HttpRequest) -> HttpResponse:
+    notes = (
+        Note.objects.for_user(request.user)
+        .select_related("resource__section", "resource__roadmap")
+        .order_by("resource__roadmap__order", "resource__section__order", "resource__order")
+    )
+    groups: dict = {}
+    for n in notes:
+        groups.setdefault(n.resource.section, []).append(n)
+    return render(request, "roadmap/my_notes.html", {"groups": groups.items(), "count": len(notes)})

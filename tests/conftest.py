@@ -13,7 +13,7 @@ from django.test import Client
 from accounts.models import User
 from roadmap.models import Resource, Roadmap, Section
 
-PASSWORD = "correct horse battery staple"  # noqa: S105
+PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
 
 

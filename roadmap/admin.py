@@ -1,0 +1,148 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from roadmap.models import Resource, Roadmap, Section
+
+
+@admin.action(description="Publish selected %(verbose_name_plural)s")
+def publish(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    count = queryset.update(is_published=True)
+    modeladmin.message_user(request, f"Published {count}.", messages.SUCCESS)
+
+
+@admin.action(description="Unpublish selected %(verbose_name_plural)s")
+def unpublish(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    count = queryset.update(is_published=False)
+    modeladmin.message_user(request, f"Unpublished {count}.", messages.SUCCESS)
+
+
+class LearnerDataProtectedAdmin(admin.ModelAdmin):
+    """Deleting a resource that learners have progress or notes on is refused.
+
+    Django's confirmation page would list each protected row by its learner's email; curators
+    see a count instead, and are pointed at unpublishing, which hides it and loses nothing.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            protected = [
+                f"{len(protected)} learner record(s) (progress or notes) depend on this. "
+                "Unpublish it instead: learners keep their data and it disappears from the site."
+            ]
+        return to_delete, model_count, perms_needed, protected
+
+
+class ResourceForm(forms.ModelForm):
+    """The roadmap comes from the section, so the one-URL-per-roadmap rule is checked here."""
+
+    class Meta:
+        model = Resource
+        fields = ["section", "title", "url", "author", "description", "kind", "level", "order"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        section, url = cleaned.get("section"), cleaned.get("url")
+        if section and url:
+            clash = (
+                Resource.objects.filter(roadmap_id=section.roadmap_id, url=url)
+                .exclude(pk=self.instance.pk)
+                .first()
+            )
+            if clash:
+                self.add_error("url", f"“{clash}” in this roadmap already links to this URL.")
+        return cleaned
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    fk_name = "roadmap"
+    fields = ["title", "slug", "parent", "order", "is_published"]
+    prepopulated_fields = {"slug": ["title"]}
+    extra = 0
+    show_change_link = True
+
+
+class ResourceInline(admin.TabularInline):
+    model = Resource
+    form = ResourceForm
+    fields = ["title", "url", "author", "kind", "level", "order", "is_published"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Roadmap)
+class RoadmapAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "order", "is_published", "section_count"]
+    list_editable = ["order", "is_published"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    actions = [publish, unpublish]
+    inlines = [SectionInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(_sections=Count("sections"))
+
+    @admin.display(description="sections", ordering="_sections")
+    def section_count(self, obj: Roadmap) -> int:
+        return obj._sections
+
+
+@admin.register(Section)
+class SectionAdmin(LearnerDataProtectedAdmin):
+    list_display = ["title", "roadmap", "parent", "order", "is_published", "resource_count"]
+    list_editable = ["order", "is_published"]
+    list_filter = ["roadmap", "is_published", ("parent", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["roadmap", "parent"]
+    search_fields = ["title", "slug", "intro"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["parent"]
+    actions = [publish, unpublish]
+    inlines = [ResourceInline]
+    fields = [
+        "roadmap",
+        "parent",
+        "title",
+        "slug",
+        "intro",
+        "group_intros",
+        "order",
+        "is_published",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(_resources=Count("resources"))
+
+    @admin.display(description="resources", ordering="_resources")
+    def resource_count(self, obj: Section) -> int:
+        return obj._resources
+
+
+@admin.register(Resource)
+class ResourceAdmin(LearnerDataProtectedAdmin):
+    list_display = ["title", "section", "kind", "level", "author", "order", "is_published"]
+    list_editable = ["order", "is_published"]
+    list_filter = ["section__roadmap", "section", "kind", "level", "is_published"]
+    list_select_related = ["section", "roadmap"]
+    search_fields = ["title", "author", "url", "description"]
+    autocomplete_fields = ["section"]
+    form = ResourceForm
+    actions = [publish, unpublish]
+    fields = [
+        "section",
+        "title",
+        "url",
+        "author",
+        "description",
+        "kind",
+        "level",
+        "order",
+        "is_published",
+    ]
+
+
+admin.site.site_header = "LLM Roadmap curation"
+admin.site.site_title = "LLM Roadmap admin"
+admin.site.index_title = "Curriculum and accounts"
