@@ -1,0 +1,609 @@
+"""The curriculum's Markdown file, read into dataclasses and upserted into the database.
+
+``parse_curriculum`` is pure (text in, dataclasses out, no database) so that every rule of
+the file format can be tested on a few lines of Markdown. ``import_curriculum`` does the
+writes, in one transaction, keyed on what curators never change by hand: a section's slug
+and a resource's URL within its roadmap. Nothing is ever deleted: learners' progress and
+notes point at resources, so what left the file is only unpublished.
+"""
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils.text import slugify
+
+from roadmap.models import Resource, Roadmap, Section
+
+DEFAULT_ROADMAP_SLUG = "llm-roadmap"
+DEFAULT_ROADMAP_TITLE = "LLM Roadmap"
+DEFAULT_ROADMAP_DESCRIPTION = (
+    "From maths and Python basics through neural nets and NLP up to transformers "
+    "and large language models."
+)
+
+# Gaps of ten leave room for a curator to slot something in by hand between two imports.
+ORDER_STEP = 10
+
+_SECTION_TITLE_MAX = Section._meta.get_field("title").max_length
+_SLUG_MAX = Section._meta.get_field("slug").max_length
+_RESOURCE_TITLE_MAX = Resource._meta.get_field("title").max_length
+_AUTHOR_MAX = Resource._meta.get_field("author").max_length
+_URL_MAX = Resource._meta.get_field("url").max_length
+
+
+class CurriculumFormatError(Exception):
+    """The Markdown does not follow the curriculum's format; ``line`` is 1-based."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class ParsedResource:
+    title: str
+    url: str
+    author: str
+    description: str
+    level: str
+    kind: str
+    order: int
+    line: int
+
+
+@dataclass
+class ParsedSection:
+    title: str
+    slug: str
+    depth: int
+    parent_slug: str | None
+    order: int
+    line: int
+    intro: str = ""
+    group_intros: dict[str, str] = field(default_factory=dict)
+    resources: list[ParsedResource] = field(default_factory=list)
+
+
+@dataclass
+class ParsedCurriculum:
+    sections: list[ParsedSection]
+
+    @property
+    def resources(self) -> list[ParsedResource]:
+        return [resource for section in self.sections for resource in section.resources]
+
+
+# --- Parsing -------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
+_BOLD_LINE = re.compile(r"^(\*\*|__)(.+?)\1$")
+_BULLET = re.compile(r"^\s*[*-][ \t]+(.*)$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_GROUP_LABEL = re.compile(
+    r"^(?:(?:high[ -]level|in[ -]depth(?: level)?|ther?or\w*)\s+)?resources?:?$", re.IGNORECASE
+)
+# Titles such as "Dr." end in a period without ending the author's name.
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr"}
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def group_level(label: str) -> str | None:
+    """The resource level a group label such as "High level Resources" announces, or None."""
+    label = label.strip()
+    if not _GROUP_LABEL.match(label):
+        return None
+    lowered = label.lower()
+    if re.search(r"high[ -]level", lowered):
+        return Resource.Level.HIGH_LEVEL.value
+    if re.search(r"in[ -]depth", lowered):
+        return Resource.Level.IN_DEPTH.value
+    if re.match(r"ther?or", lowered):  # "theor…", and the file's own "Theroretical"
+        return Resource.Level.THEORETICAL.value
+    return Resource.Level.GENERAL.value
+
+
+def _host_is(host: str, *domains: str) -> bool:
+    return any(host == domain or host.endswith("." + domain) for domain in domains)
+
+
+def infer_kind(url: str, title: str, description: str) -> str:
+    """Guess a new resource's kind; curators correct it in the admin and imports keep theirs."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    path = parts.path
+    if host in {"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be"}:
+        if "list=" in parts.query or path.rstrip("/") == "/playlist":
+            return Resource.Kind.PLAYLIST.value
+        if path.startswith("/watch") or host == "youtu.be":
+            return Resource.Kind.VIDEO.value
+    if _host_is(host, "arxiv.org", "doi.org", "openreview.net"):
+        return Resource.Kind.PAPER.value
+    if path.lower().endswith(".pdf"):
+        return Resource.Kind.BOOK.value
+    if _host_is(host, "khanacademy.org", "udacity.com", "course.fast.ai") or (
+        _host_is(host, "kaggle.com") and path.startswith("/learn")
+    ):
+        return Resource.Kind.COURSE.value
+    # The title speaks before the description: the "Python Data Science Handbook" is a book even
+    # though its description mentions "data visualization".
+    for text in (title, description):
+        if re.search(r"\bcourse\b", text, re.IGNORECASE):
+            return Resource.Kind.COURSE.value
+        if re.search(r"\binteractive\b|visuali[sz]ation", text, re.IGNORECASE):
+            return Resource.Kind.INTERACTIVE.value
+        if re.search(r"\b(?:handbook|textbook|book|chapter)\b", text, re.IGNORECASE):
+            return Resource.Kind.BOOK.value
+    if path in {"", "/"}:
+        return Resource.Kind.WEBSITE.value
+    return Resource.Kind.ARTICLE.value
+
+
+def _split_author(text: str) -> tuple[str, str]:
+    """Split "Dan Jurafsky and James H. Martin. This chapter…" into author and description."""
+    for match in re.finditer(r"\.(?:\s+|$)", text):
+        before = text[: match.start()]
+        words = before.split()
+        last = words[-1] if words else ""
+        if (len(last) == 1 and last.isalpha()) or last.lower() in _ABBREVIATIONS:
+            continue
+        return before.strip(), text[match.end() :].strip()
+    return text.strip(), ""
+
+
+def _split_link_text(text: str) -> tuple[str, str]:
+    """Split "3Blue1Brown - The Essence…" or "… by Ms Aerin" into title and author."""
+    author, dash, title = text.partition(" - ")
+    if dash and author.strip() and title.strip():
+        return title.strip(), author.strip()
+    title, by, author = text.rpartition(" by ")
+    if by and title.strip() and author.strip():
+        return title.strip(), author.strip()
+    return text.strip(), ""
+
+
+def _closing(text: str, start: int, opener: str, closer: str) -> int:
+    """Index of the ``closer`` that balances ``text[start]``, or -1."""
+    depth = 0
+    index = start
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == opener:
+            depth += 1
+        elif char == closer:
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return -1
+
+
+def _parse_resource(item: str, line: int) -> tuple[str, str, str, str]:
+    """Read ``[title](url) tail`` into (title, url, author, description)."""
+    end_text = _closing(item, 0, "[", "]")
+    if end_text == -1:
+        raise CurriculumFormatError(line, "the link text is never closed with ']'")
+    if item[end_text + 1 : end_text + 2] != "(":
+        raise CurriculumFormatError(
+            line, "a resource needs a link as [title](url), but this one has no (url)"
+        )
+    end_url = _closing(item, end_text + 1, "(", ")")
+    if end_url == -1:
+        raise CurriculumFormatError(line, "the link's URL is never closed with ')'")
+    link_text = item[1:end_text].strip()
+    url = item[end_text + 2 : end_url].strip()
+    tail = item[end_url + 1 :].strip()
+    if not link_text:
+        raise CurriculumFormatError(line, "the link has no text: write [title](url)")
+    if not url:
+        raise CurriculumFormatError(line, "the link has an empty URL")
+    if re.search(r"\s", url):
+        raise CurriculumFormatError(line, f"the URL {url!r} contains a space")
+    if urlsplit(url).scheme.lower() not in {"http", "https"}:
+        raise CurriculumFormatError(line, f"{url} is not an http(s) link")
+    if len(url) > _URL_MAX:
+        raise CurriculumFormatError(
+            line, f"the URL is {len(url)} characters long; at most {_URL_MAX} are allowed"
+        )
+    try:
+        _url_validator(url)
+    except ValidationError:
+        raise CurriculumFormatError(line, f"{url} is not a valid URL") from None
+
+    if tail.startswith(":"):
+        title, author = _split_link_text(link_text)
+        description = tail[1:].strip()
+    elif tail.startswith("."):
+        title, author, description = link_text, "", tail[1:].strip()
+    elif tail[:1] in {"-", "\u2013", "\u2014"}:  # hyphen, en dash, em dash
+        title = link_text
+        author, description = _split_author(tail[1:].strip())
+    else:
+        title = link_text
+        author, description = _split_author(tail)
+
+    if len(title) > _RESOURCE_TITLE_MAX:
+        raise CurriculumFormatError(
+            line, f"the title is {len(title)} characters long; at most {_RESOURCE_TITLE_MAX}"
+        )
+    if len(author) > _AUTHOR_MAX:
+        raise CurriculumFormatError(
+            line,
+            f"the author is {len(author)} characters long; at most {_AUTHOR_MAX} are allowed "
+            '(end the author with ". " before the description)',
+        )
+    return title, url, author, description
+
+
+def _tidy(lines: list[str]) -> str:
+    """Join prose lines, collapsing runs of blank lines (but never inside a code fence)."""
+    kept: list[str] = []
+    fence = ""
+    for line in lines:
+        if fence:
+            kept.append(line)
+            if line.strip().startswith(fence):
+                fence = ""
+            continue
+        if match := _FENCE.match(line):
+            fence = match.group(1)
+        if not line.strip() and kept and not kept[-1].strip():
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+class _Parser:
+    def __init__(self) -> None:
+        self.sections: list[ParsedSection] = []
+        self.open_headings: list[ParsedSection] = []
+        self.current: ParsedSection | None = None
+        # None until the current section's first group label or resource: prose is its intro.
+        self.level: str | None = None
+        self.intro_lines: dict[int, list[str]] = {}
+        self.group_lines: dict[int, dict[str, list[str]]] = {}
+        self.slugs: set[str] = set()
+        self.url_lines: dict[str, int] = {}
+        self.fence = ""
+
+    def feed(self, line: str, number: int) -> None:
+        if self.fence:
+            self.prose(line, number)
+            if line.strip().startswith(self.fence):
+                self.fence = ""
+            return
+        stripped = line.strip()
+        if not stripped:
+            if self.current is not None:
+                self.prose("", number)
+            return
+        if match := _FENCE.match(line):
+            self.fence = match.group(1)
+            self.prose(line, number)
+            return
+        if match := _HEADING.match(line):
+            self.heading(len(match.group(1)), match.group(2) or "", number)
+            return
+        if (match := _BOLD_LINE.match(stripped)) and (
+            level := group_level(match.group(2))
+        ) is not None:
+            self.group_label(level, number)
+            return
+        if (match := _BULLET.match(line)) and match.group(1).startswith("["):
+            self.resource(match.group(1), number)
+            return
+        self.prose(line, number)
+
+    def heading(self, depth: int, text: str, number: int) -> None:
+        title = _CLOSING_HASHES.sub("", text.strip()).strip()
+        if not title:
+            raise CurriculumFormatError(number, "a heading needs a title")
+        if (level := group_level(title)) is not None:
+            self.group_label(level, number)
+            return
+        if len(title) > _SECTION_TITLE_MAX:
+            raise CurriculumFormatError(
+                number,
+                f"the heading is {len(title)} characters long; at most {_SECTION_TITLE_MAX}",
+            )
+        while self.open_headings and self.open_headings[-1].depth >= depth:
+            self.open_headings.pop()
+        parent = self.open_headings[-1] if self.open_headings else None
+        section = ParsedSection(
+            title=title,
+            slug=self.unique_slug(title),
+            depth=depth,
+            parent_slug=parent.slug if parent else None,
+            order=(len(self.sections) + 1) * ORDER_STEP,
+            line=number,
+        )
+        self.sections.append(section)
+        self.open_headings.append(section)
+        self.current = section
+        self.level = None
+        self.intro_lines[id(section)] = []
+        self.group_lines[id(section)] = {}
+
+    def unique_slug(self, title: str) -> str:
+        base = slugify(title)[:_SLUG_MAX].strip("-") or "section"
+        slug, n = base, 2
+        while slug in self.slugs:
+            suffix = f"-{n}"
+            slug = base[: _SLUG_MAX - len(suffix)].strip("-") + suffix
+            n += 1
+        self.slugs.add(slug)
+        return slug
+
+    def group_label(self, level: str, number: int) -> None:
+        if self.current is None:
+            raise CurriculumFormatError(number, "a group label must come after a heading")
+        self.level = level
+
+    def resource(self, item: str, number: int) -> None:
+        if self.current is None:
+            raise CurriculumFormatError(number, "a resource must come after a heading")
+        title, url, author, description = _parse_resource(item, number)
+        if url in self.url_lines:
+            raise CurriculumFormatError(
+                number, f"{url} is already listed on line {self.url_lines[url]}"
+            )
+        self.url_lines[url] = number
+        if self.level is None:
+            self.level = Resource.Level.GENERAL.value
+        section = self.current
+        section.resources.append(
+            ParsedResource(
+                title=title,
+                url=url,
+                author=author,
+                description=description,
+                level=self.level,
+                kind=infer_kind(url, title, description),
+                order=(len(section.resources) + 1) * ORDER_STEP,
+                line=number,
+            )
+        )
+
+    def prose(self, line: str, number: int) -> None:
+        if self.current is None:
+            raise CurriculumFormatError(number, "text must come after a heading")
+        key = id(self.current)
+        if self.level is None:
+            self.intro_lines[key].append(line)
+        else:
+            self.group_lines[key].setdefault(self.level, []).append(line)
+
+    def finish(self, last_line: int) -> ParsedCurriculum:
+        if self.fence:
+            raise CurriculumFormatError(
+                last_line, f"a code block opened with {self.fence} is never closed"
+            )
+        if not self.url_lines:
+            raise CurriculumFormatError(
+                last_line, "the file has no resources; list each as * [Title](https://…): …"
+            )
+        for section in self.sections:
+            section.intro = _tidy(self.intro_lines[id(section)])
+            groups = {lvl: _tidy(lines) for lvl, lines in self.group_lines[id(section)].items()}
+            section.group_intros = {lvl: text for lvl, text in groups.items() if text}
+        return ParsedCurriculum(sections=self.sections)
+
+
+def parse_curriculum(text: str) -> ParsedCurriculum:
+    """Read the curriculum's Markdown; raise ``CurriculumFormatError`` at the first mistake."""
+    parser = _Parser()
+    # split("\n"), not splitlines(): form feeds and the like must not shift line numbers.
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        parser.feed(line.rstrip("\r"), number)
+    # A final newline ends the last line; it does not start another.
+    return parser.finish(len(lines) - 1 if len(lines) > 1 and not lines[-1] else len(lines))
+
+
+# --- Importing -----------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    """One section (keyed by slug) or resource (keyed by URL) the import touched."""
+
+    key: str
+    title: str
+    fields: list[str] = field(default_factory=list)
+    kind: str = ""
+
+
+@dataclass
+class ImportReport:
+    roadmap_slug: str
+    roadmap_title: str
+    roadmap_created: bool
+    dry_run: bool = False
+    sections_created: list[Change] = field(default_factory=list)
+    sections_changed: list[Change] = field(default_factory=list)
+    sections_unchanged: int = 0
+    sections_unpublished: list[Change] = field(default_factory=list)
+    resources_created: list[Change] = field(default_factory=list)
+    resources_changed: list[Change] = field(default_factory=list)
+    resources_unchanged: int = 0
+    resources_unpublished: list[Change] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        if self.dry_run:
+            out.append("Dry run: nothing was saved.")
+        state = "created" if self.roadmap_created else "already exists"
+        out.append(f'Roadmap {self.roadmap_slug} ("{self.roadmap_title}"): {state}.')
+        out += self._block(
+            "Sections",
+            self.sections_created,
+            self.sections_changed,
+            self.sections_unchanged,
+            self.sections_unpublished,
+        )
+        out += self._block(
+            "Resources",
+            self.resources_created,
+            self.resources_changed,
+            self.resources_unchanged,
+            self.resources_unpublished,
+        )
+        if self.sections_unpublished or self.resources_unpublished:
+            out.append(
+                "Nothing was deleted: what is no longer in the file is unpublished, "
+                "so learners' progress and notes on it are kept."
+            )
+        if self.dry_run:
+            out.append("Dry run: nothing was saved.")
+        return out
+
+    @staticmethod
+    def _block(
+        name: str,
+        created: list[Change],
+        changed: list[Change],
+        unchanged: int,
+        unpublished: list[Change],
+    ) -> list[str]:
+        out = [
+            f"{name} — created: {len(created)}, changed: {len(changed)}, "
+            f"left alone: {unchanged}, unpublished: {len(unpublished)}"
+        ]
+        out += [
+            f"  created: {c.key} ({c.title})" + (f" [{c.kind}]" if c.kind else "") for c in created
+        ]
+        out += [f"  changed: {c.key} ({c.title}): {', '.join(c.fields)}" for c in changed]
+        out += [f"  unpublished, no longer in the file: {c.key} ({c.title})" for c in unpublished]
+        return out
+
+
+def _roadmap(slug: str) -> tuple[Roadmap, bool]:
+    if slug == DEFAULT_ROADMAP_SLUG:
+        defaults = {"title": DEFAULT_ROADMAP_TITLE, "description": DEFAULT_ROADMAP_DESCRIPTION}
+    else:
+        defaults = {"title": " ".join(word.capitalize() for word in slug.split("-"))}
+    return Roadmap.objects.get_or_create(slug=slug, defaults=defaults)
+
+
+def _apply(obj: Section | Resource, values: dict[str, object]) -> list[str]:
+    """Set the values that differ and return their field names, in the order given."""
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    return changed
+
+
+def _field_names(attnames: list[str]) -> list[str]:
+    # Report "section", not "section_id": the report is read by curators.
+    return [name.removesuffix("_id") for name in attnames]
+
+
+def import_curriculum(
+    parsed: ParsedCurriculum, roadmap_slug: str = DEFAULT_ROADMAP_SLUG, *, dry_run: bool = False
+) -> ImportReport:
+    """Upsert ``parsed`` into the roadmap, all or nothing; a dry run rolls everything back."""
+    with transaction.atomic():
+        roadmap, created = _roadmap(roadmap_slug)
+        report = ImportReport(
+            roadmap_slug=roadmap.slug,
+            roadmap_title=roadmap.title,
+            roadmap_created=created,
+            dry_run=dry_run,
+        )
+        sections = _upsert_sections(roadmap, parsed, report)
+        _upsert_resources(roadmap, parsed, sections, report)
+        _unpublish_missing(roadmap, parsed, report)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _upsert_sections(
+    roadmap: Roadmap, parsed: ParsedCurriculum, report: ImportReport
+) -> dict[str, Section]:
+    existing = {section.slug: section for section in Section.objects.filter(roadmap=roadmap)}
+    saved: dict[str, Section] = {}
+    for item in parsed.sections:
+        # Parents precede their children in the file, so the parent is already saved.
+        parent = saved[item.parent_slug] if item.parent_slug else None
+        values = {
+            "title": item.title,
+            "parent_id": parent.pk if parent else None,
+            "intro": item.intro,
+            "group_intros": item.group_intros,
+            "order": item.order,
+            "is_published": True,
+        }
+        section = existing.get(item.slug)
+        if section is None:
+            section = Section(roadmap=roadmap, slug=item.slug)
+            _apply(section, values)
+            section.save()
+            report.sections_created.append(Change(item.slug, item.title))
+        elif changed := _apply(section, values):
+            section.save(update_fields=changed)
+            report.sections_changed.append(Change(item.slug, item.title, _field_names(changed)))
+        else:
+            report.sections_unchanged += 1
+        saved[item.slug] = section
+    return saved
+
+
+def _upsert_resources(
+    roadmap: Roadmap,
+    parsed: ParsedCurriculum,
+    sections: dict[str, Section],
+    report: ImportReport,
+) -> None:
+    existing = {resource.url: resource for resource in Resource.objects.filter(roadmap=roadmap)}
+    for section_item in parsed.sections:
+        section = sections[section_item.slug]
+        for item in section_item.resources:
+            values = {
+                "title": item.title,
+                "author": item.author,
+                "description": item.description,
+                "level": item.level,
+                "section_id": section.pk,
+                "order": item.order,
+                "is_published": True,
+            }
+            resource = existing.get(item.url)
+            if resource is None:
+                # Kind is only a first guess: once created, curators own it.
+                resource = Resource(roadmap=roadmap, url=item.url, kind=item.kind)
+                _apply(resource, values)
+                resource.save()
+                report.resources_created.append(Change(item.url, item.title, kind=item.kind))
+            elif changed := _apply(resource, values):
+                resource.save(update_fields=changed)
+                report.resources_changed.append(Change(item.url, item.title, _field_names(changed)))
+            else:
+                report.resources_unchanged += 1
+
+
+def _unpublish_missing(roadmap: Roadmap, parsed: ParsedCurriculum, report: ImportReport) -> None:
+    urls = {resource.url for resource in parsed.resources}
+    slugs = {section.slug for section in parsed.sections}
+    gone_resources = (
+        Resource.objects.filter(roadmap=roadmap, is_published=True)
+        .exclude(url__in=urls)
+        .order_by("section__order", "order", "pk")
+    )
+    report.resources_unpublished += [Change(r.url, r.title) for r in gone_resources]
+    Resource.objects.filter(pk__in=[r.pk for r in gone_resources]).update(is_published=False)
+    gone_sections = (
+        Section.objects.filter(roadmap=roadmap, is_published=True)
+        .exclude(slug__in=slugs)
+        .order_by("order", "pk")
+    )
+    report.sections_unpublished += [Change(s.slug, s.title) for s in gone_sections]
+    Section.objects.filter(pk__in=[s.pk for s in gone_sections]).update(is_published=False)
