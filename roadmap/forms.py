@@ -19,9 +19,3 @@ class NoteForm(forms.Form):
             ),
         },
     )
-
-    def clean_body(self) -> str:
-        body = self.cleaned_data["body"]
-        if "\x00" in body:
-            raise forms.ValidationError("Notes cannot contain NUL characters.")
-        return body

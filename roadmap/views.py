@@ -1,4 +1,5 @@
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,9 +27,12 @@ def learner_required(view):
         if request.method == "GET" and not request.htmx:
             return redirect_to_login(request.get_full_path())
         back = request.htmx.current_url_abs_path if request.htmx else request.headers.get("Referer")
-        if not back or not url_has_allowed_host_and_scheme(
+        if back and url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
+            parts = urlsplit(back)
+            back = parts.path + (f"?{parts.query}" if parts.query else "")
+        else:
             back = "/"
         login = redirect_to_login(back)
         if request.htmx:
