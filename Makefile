@@ -17,7 +17,7 @@ $(UV):
 
 run: .venv/.synced
 	$(UV) run --no-sync python manage.py migrate --no-input
-	$(UV) run --no-sync python manage.py loaddata curriculum
+	$(UV) run --no-sync python manage.py sync_curriculum
 	$(UV) run --no-sync python manage.py runserver 127.0.0.1:$(PORT)
 
 test: .venv/.synced

@@ -237,3 +237,17 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}'s note on {self.resource}"
+
+
+class CurriculumSync(models.Model):
+    """Which version of a curriculum fixture was last applied, so restarts don't re-apply it.
+
+    Re-applying an unchanged fixture on every start would undo curators' edits made in admin.
+    """
+
+    fixture = models.CharField(max_length=100, unique=True)
+    sha256 = models.CharField(max_length=64)
+    applied_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.fixture} @ {self.sha256[:12]}"
