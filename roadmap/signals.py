@@ -1,3 +1,4 @@
+from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.core.management import call_command
 
@@ -24,7 +25,7 @@ def create_cache_table(using: str = "default", **kwargs) -> None:
     call_command("createcachetable", database=using, verbosity=0)
 
 
-def create_curators_group(app_config, apps, using: str = "default", **kwargs) -> None:
+def create_curators_group(app_config, using: str = "default", apps=global_apps, **kwargs) -> None:
     # Permissions are made by another post_migrate receiver that may not have run yet.
     create_permissions(app_config, verbosity=0, using=using, apps=apps)
     Group = apps.get_model("auth", "Group")

@@ -1,21 +1,25 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from accounts import views as account_views
 from roadmap import views
+from roadmap.converters import IdConverter
 
 admin.site.login = secure_admin_login(admin.site.login)
+register_converter(IdConverter, "id")
 
 roadmap_patterns = [
     path("", views.home, name="home"),
     path("roadmaps/<slug:slug>/", views.roadmap_detail, name="roadmap"),
-    path("resources/<int:pk>/progress/", views.set_progress, name="set_progress"),
-    path("resources/<int:pk>/note/", views.note, name="note"),
+    path("resources/<id:pk>/progress/", views.set_progress, name="set_progress"),
+    path("resources/<id:pk>/note/", views.note, name="note"),
     path("notes/", views.my_notes, name="my_notes"),
 ]
 
 urlpatterns = [
     path("", include((roadmap_patterns, "roadmap"))),
+    path("accounts/login/", account_views.login, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

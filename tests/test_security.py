@@ -1,0 +1,318 @@
+"""The attack battery: every state-changing endpoint, found from the URL conf.
+
+A new view under the ``roadmap`` namespace is picked up automatically: it must refuse
+anonymous visitors, requests without a CSRF token or from a foreign origin, and other
+learners' objects, and survive garbage, before it can pass.
+"""
+
+import threading
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from roadmap.models import Note, Progress
+from tests.conftest import PASSWORD, client_for, make_resource, make_user
+
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
+PROBE_BODY = {"done": "on", "body": "probe"}
+
+
+def discover(patterns=None, namespace: str | None = None) -> list[tuple[str, URLPattern]]:
+    found = []
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            found += discover(pattern.url_patterns, pattern.namespace or namespace)
+        elif namespace == "roadmap":
+            found.append((f"roadmap:{pattern.name}", pattern))
+    return found
+
+
+ENDPOINTS = discover()
+ENDPOINT_NAMES = [name for name, _ in ENDPOINTS]
+
+
+def url_for(name: str, pattern: URLPattern, resource) -> str:
+    kwargs = {}
+    for key in pattern.pattern.converters:
+        kwargs[key] = resource.pk if key == "pk" else resource.roadmap.slug
+    return reverse(name, kwargs=kwargs)
+
+
+def learner_data() -> tuple[int, int]:
+    return Progress.objects.count(), Note.objects.count()
+
+
+@pytest.fixture
+def resource(db):
+    return make_resource(title="Attention")
+
+
+def test_the_battery_finds_every_writing_endpoint():
+    assert {"roadmap:set_progress", "roadmap:note"} <= set(ENDPOINT_NAMES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ENDPOINT_NAMES)
+def test_anonymous_posts_go_to_login_and_write_nothing(name, anon, resource):
+    pattern = dict(ENDPOINTS)[name]
+    response = anon.post(url_for(name, pattern, resource), PROBE_BODY)
+    assert response.status_code in (302, 405)
+    if response.status_code == 302:
+        assert response["Location"].startswith("/accounts/login/")
+    htmx = anon.post(url_for(name, pattern, resource), PROBE_BODY, **HTMX)
+    assert htmx.status_code == 405 or htmx["HX-Redirect"].startswith("/accounts/login/")
+    assert learner_data() == (0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ENDPOINT_NAMES)
+def test_wrong_methods_are_405(name, alice_client, resource):
+    url = url_for(name, dict(ENDPOINTS)[name], resource)
+    for method in ("put", "patch", "delete"):
+        assert getattr(alice_client, method)(url).status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ENDPOINT_NAMES)
+def test_posts_without_a_csrf_token_are_refused(name, csrf_client, resource):
+    response = csrf_client.post(url_for(name, dict(ENDPOINTS)[name], resource), PROBE_BODY)
+    assert response.status_code == 403
+    assert "security token" in response.content.decode()
+    assert learner_data() == (0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ENDPOINT_NAMES)
+def test_posts_from_a_foreign_origin_are_refused(name, csrf_client, resource):
+    csrf_client.get("/")
+    token = csrf_client.cookies["csrftoken"].value
+    response = csrf_client.post(
+        url_for(name, dict(ENDPOINTS)[name], resource),
+        PROBE_BODY,
+        HTTP_X_CSRFTOKEN=token,
+        HTTP_ORIGIN="https://evil.example",
+    )
+    assert response.status_code == 403
+    assert learner_data() == (0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [n for n, p in ENDPOINTS if "pk" in p.pattern.converters])
+@pytest.mark.parametrize(
+    "bad_id", ["abc", "-1", "0", "999999999", "99999999999999999999999", "1e3", "%00", "%ED%A0%80"]
+)
+def test_garbage_ids_are_404_never_500(name, bad_id, alice_client, resource):
+    url = url_for(name, dict(ENDPOINTS)[name], resource).replace(str(resource.pk), bad_id, 1)
+    assert alice_client.post(url, PROBE_BODY).status_code == 404
+    assert alice_client.get(url).status_code in (404, 405)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ENDPOINT_NAMES)
+def test_a_2_mb_body_is_a_400_with_a_clear_message(name, alice_client, resource):
+    url = url_for(name, dict(ENDPOINTS)[name], resource)
+    response = alice_client.post(url, {"body": "x" * (2 * 1024 * 1024)})
+    assert response.status_code in (400, 405)
+    if response.status_code == 400:
+        assert "too large" in response.content.decode()
+    assert learner_data() == (0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    ["\x00", "a\x00b", "{{ user.password }}", "{% debug %}", '"><svg onload=1>'],
+)
+def test_hostile_note_bodies_are_refused_or_stored_harmlessly(body, alice_client, resource):
+    url = f"/resources/{resource.pk}/note/"
+    response = alice_client.post(url, {"body": body}, **HTMX)
+    assert response.status_code in (200, 422)
+    html = response.content.decode()
+    assert "<svg" not in html and "pbkdf2" not in html
+    page = alice_client.get("/notes/").content.decode()
+    assert "<svg" not in page and "pbkdf2" not in page
+
+
+@pytest.mark.django_db
+def test_lone_surrogates_in_the_raw_body_do_not_crash(alice_client, resource):
+    # A lone surrogate cannot be encoded as UTF-8; on the wire it arrives as these bytes.
+    response = alice_client.generic(
+        "POST",
+        f"/resources/{resource.pk}/note/",
+        b"body=%ED%A0%80abc",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code in (302, 422)
+
+
+class ElementCollector(HTMLParser):
+    """The elements and attributes a browser would build from some HTML."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+        self.urls: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            self.attributes.add(name)
+            if name in ("href", "src", "action", "formaction"):
+                self.urls.append((value or "").strip().lower())
+
+
+def assert_harmless(html: str) -> None:
+    found = ElementCollector(html)
+    assert not found.tags & {"script", "img", "iframe", "style", "svg", "object", "embed", "form"}
+    assert not {a for a in found.attributes if a.startswith(("on", "hx-", "data-hx", "style"))}
+    assert not [u for u in found.urls if u.startswith(("javascript:", "data:", "vbscript:"))]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "![x](https://e.com/x.png)",
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](&#106;avascript:alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "<javascript:alert(1)>",
+        "<a hx-get='/notes/' hx-trigger='load'>x</a>",
+        '<div hx-on:click="alert(1)">x</div>',
+        "[x](https://e.com \"t\" onclick='x')",
+        "<style>body{display:none}</style>",
+        "<iframe src=https://e.com></iframe>",
+        "<svg onload=alert(1)>",
+    ],
+)
+def test_markdown_attacks_do_not_survive_in_notes(markdown, alice_client, resource):
+    response = alice_client.post(f"/resources/{resource.pk}/note/", {"body": markdown}, **HTMX)
+    assert response.status_code == 200
+    assert_harmless(Note.objects.get().body_html)
+    my_notes = alice_client.get("/notes/").content.decode()
+    assert_harmless(my_notes.split("<main", 1)[1].split("</main>", 1)[0])
+    fragment = response.content.decode()
+    assert_harmless(fragment.split("<form", 1)[0])  # the rendered note, above the editor
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "markdown",
+    ["[" * 19_000, "> " * 9_000 + "deep", "- " * 9_000 + "x", "*a" * 9_000, "[![" * 6_000],
+)
+def test_pathological_markdown_is_rendered_with_bounded_output(markdown, alice_client, resource):
+    response = alice_client.post(f"/resources/{resource.pk}/note/", {"body": markdown}, **HTMX)
+    assert response.status_code == 200
+    note = Note.objects.get()
+    assert len(note.body_html) < 10 * len(markdown)
+    assert note.body_html.count("<blockquote>") <= 20  # nesting is capped
+
+
+@pytest.mark.django_db
+def test_titles_with_markup_are_escaped_in_pages_and_fragments(alice_client):
+    resource = make_resource(title='<b>x</b> {{ y }} "q"', author="<i>a</i>", description="1 < 2")
+    page = alice_client.get("/").content.decode()
+    assert "<b>x</b>" not in page and "<i>a</i>" not in page
+    assert "&lt;b&gt;x&lt;/b&gt; {{ y }} &quot;q&quot;" in page
+    fragment = alice_client.post(
+        f"/resources/{resource.pk}/progress/", {"done": "on"}, **HTMX
+    ).content.decode()
+    assert "<b>x</b>" not in fragment and "&lt;b&gt;x&lt;/b&gt;" in fragment
+    editor = alice_client.get(f"/resources/{resource.pk}/note/", **HTMX).content.decode()
+    assert "<b>x</b>" not in editor and "&lt;b&gt;x&lt;/b&gt;" in editor
+
+
+@pytest.mark.django_db
+def test_another_learners_data_never_shows(alice, bob_client, resource):
+    Progress.objects.create(user=alice, resource=resource)
+    Note.objects.create(
+        user=alice, resource=resource, body="alice-secret", body_html="<p>alice-secret</p>"
+    )
+    for url in ("/", "/notes/", f"/resources/{resource.pk}/note/"):
+        html = bob_client.get(url).content.decode()
+        assert "alice-secret" not in html and "alice@example.com" not in html
+    assert "checked" not in bob_client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_signup_does_not_reveal_registered_emails_when_verification_is_mandatory(alice, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    data = {"password1": PASSWORD + "!", "password2": PASSWORD + "!"}
+    taken = Client().post("/accounts/signup/", {**data, "email": "alice@example.com"})
+    fresh = Client().post("/accounts/signup/", {**data, "email": "fresh@example.com"})
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"]
+
+
+@pytest.mark.django_db
+def test_password_reset_does_not_reveal_registered_emails(alice):
+    taken = Client().post("/accounts/password/reset/", {"email": "alice@example.com"})
+    fresh = Client().post("/accounts/password/reset/", {"email": "nobody@example.com"})
+    assert (taken.status_code, taken["Location"]) == (fresh.status_code, fresh["Location"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_toggles_leave_zero_or_one_row_and_no_error():
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs PostgreSQL's concurrent writers (CI runs it with DATABASE_URL set).")
+    learner = make_user("racer@example.com")
+    resource = make_resource()
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(20)
+
+    def toggle(i: int) -> None:
+        try:
+            client = client_for(learner)
+            barrier.wait()
+            data = {"done": "on"} if i % 2 else {}
+            statuses.append(
+                client.post(f"/resources/{resource.pk}/progress/", data, **HTMX).status_code
+            )
+        except BaseException as exc:  # noqa: BLE001 - any failure in a thread fails the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=toggle, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert statuses == [200] * 20
+    assert Progress.objects.filter(user=learner, resource=resource).count() in (0, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_clicked_done_gives_one_row():
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs PostgreSQL's concurrent writers (CI runs it with DATABASE_URL set).")
+    learner = make_user("double@example.com")
+    resource = make_resource()
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def click() -> None:
+        client = client_for(learner)
+        barrier.wait()
+        statuses.append(
+            client.post(f"/resources/{resource.pk}/progress/", {"done": "on"}).status_code
+        )
+        connections.close_all()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert statuses == [302, 302]
+    assert Progress.objects.filter(user=learner, resource=resource).count() == 1
