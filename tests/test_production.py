@@ -1,0 +1,322 @@
+"""Production mode (``DEBUG=0``) as an operator runs it: settings, headers, static files, errors.
+
+Every check starts Django in a subprocess with a production environment built from scratch, so
+nothing from the test settings or the developer's shell leaks in. Their database is a migrated
+SQLite file, their static files are collected the way the Dockerfile collects them.
+"""
+
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+SECRET_KEY = secrets.token_urlsafe(50)
+UNREACHABLE_DATABASE = "postgres://postgres@127.0.0.1:1/roadmap?connect_timeout=1"
+
+# Makes requests with Django's test client inside the production process and writes what came
+# back to a JSON file: argv[1] is the list of requests, argv[2] the file.
+CLIENT_SCRIPT = """
+import json, sys, time
+import django
+
+django.setup()
+from django.test import Client
+
+results = []
+for r in json.loads(sys.argv[1]):
+    client = Client(raise_request_exception=False)
+    client.cookies.load(r.get("cookies", {}))
+    start = time.monotonic()
+    response = client.get(r["path"], headers=r.get("headers", {}))
+    results.append({
+        "status": response.status_code,
+        "seconds": time.monotonic() - start,
+        "headers": {k.lower(): v for k, v in response.headers.items()},
+        "cookies": {name: bool(m["secure"]) for name, m in response.cookies.items()},
+        "body": response.content.decode(errors="replace"),
+    })
+with open(sys.argv[2], "w") as out:
+    json.dump(results, out)
+"""
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def production_env(**overrides: str | None) -> dict[str, str]:
+    """DEBUG=0, a secret key and the host names, and nothing else from the outer environment.
+
+    An override of None removes that variable.
+    """
+    env = {k: os.environ[k] for k in ("HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
+    env |= {
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "DJANGO_SETTINGS_MODULE": "roadmap.settings",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": SECRET_KEY,
+        "ALLOWED_HOSTS": "testserver,localhost",
+    }
+    env |= overrides
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return run([sys.executable, "manage.py", *args], env)
+
+
+def client_requests(
+    env: dict[str, str], requests: list[dict], tmp_path: Path
+) -> tuple[list[dict], str]:
+    """The responses to ``requests``, and everything the process logged while making them."""
+    out = tmp_path / f"responses-{secrets.token_hex(4)}.json"
+    proc = run([sys.executable, "-c", CLIENT_SCRIPT, json.dumps(requests), str(out)], env)
+    logs = proc.stdout + proc.stderr
+    assert proc.returncode == 0, logs
+    return json.loads(out.read_text()), logs
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_get(
+    port: int, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
+
+
+def wait_for_200(port: int, path: str, server: subprocess.Popen, log: Path, deadline: float):
+    """Poll ``path`` until it answers 200; the server's log is in the message when it never does."""
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the server exited with {server.returncode}:\n{log.read_text()[-5000:]}")
+        try:
+            status, _, body = http_get(port, path)
+        except OSError:
+            status = None
+        if status == 200:
+            return body
+        time.sleep(0.2)
+    pytest.fail(f"{path} never answered 200 (last: {status}):\n{log.read_text()[-5000:]}")
+
+
+def stop(server: subprocess.Popen, timeout: float = 35) -> int:
+    """SIGTERM, as ``docker stop`` sends it; the exit code once the server has stopped."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+    try:
+        return server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+        raise
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> dict[str, str]:
+    """A production environment with a migrated database and collected static files."""
+    tmp = tmp_path_factory.mktemp("production")
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}", STATIC_ROOT=str(tmp / "static")
+    )
+    for command in (["collectstatic", "--no-input"], ["migrate", "--no-input"]):
+        proc = manage(*command, env=env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return env
+
+
+def test_it_refuses_to_start_without_a_secret_key():
+    proc = manage("check", env=production_env(SECRET_KEY=None))
+
+    assert proc.returncode != 0
+    assert "SECRET_KEY" in proc.stderr
+
+
+def test_it_reads_the_secret_key_from_a_file(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(f"{SECRET_KEY}-from-a-file\n")
+    env = production_env(SECRET_KEY=None, SECRET_KEY_FILE=str(key_file))
+
+    proc = run([sys.executable, "-c", "import django.conf as c; print(c.settings.SECRET_KEY)"], env)
+
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"{SECRET_KEY}-from-a-file"
+
+
+def test_it_names_an_unreadable_secret_key_file(tmp_path):
+    proc = manage(
+        "check", env=production_env(SECRET_KEY=None, SECRET_KEY_FILE=str(tmp_path / "missing"))
+    )
+
+    assert proc.returncode != 0
+    assert "SECRET_KEY_FILE" in proc.stderr
+
+
+def test_the_deployment_checklist_passes_with_only_the_required_settings():
+    proc = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "WARNINGS" not in output
+    assert "ERRORS" not in output
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/"])
+def test_pages_carry_the_security_headers(site, tmp_path, path):
+    [response], _ = client_requests(site, [{"path": path, "headers": HTTPS}], tmp_path)
+
+    assert response["status"] == 200, response["body"][:2000]
+    headers = response["headers"]
+    csp = headers["content-security-policy"]
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+    assert headers["cross-origin-opener-policy"] == "same-origin"
+    assert headers["x-frame-options"] == "DENY"
+    hsts = dict(re.findall(r"([\w-]+)(?:=(\d+))?", headers["strict-transport-security"]))
+    assert int(hsts["max-age"]) >= 31_536_000
+    assert "includeSubDomains" in hsts
+    assert all(response["cookies"].values()), response["cookies"]
+
+
+def test_the_login_page_sets_only_secure_cookies(site, tmp_path):
+    [response], _ = client_requests(
+        site, [{"path": "/accounts/login/", "headers": HTTPS}], tmp_path
+    )
+
+    assert "csrftoken" in response["cookies"]
+    assert response["cookies"]["csrftoken"] is True
+
+
+def test_plain_http_is_redirected_to_https_except_the_health_check(site, tmp_path):
+    home, login, health = client_requests(
+        site,
+        [
+            {"path": "/"},
+            {"path": "/accounts/login/?next=/roadmaps/llm-roadmap/"},
+            {"path": "/healthz"},
+        ],
+        tmp_path,
+    )[0]
+
+    assert home["status"] == 301
+    assert home["headers"]["location"] == "https://testserver/"
+    assert login["status"] == 301
+    assert login["headers"]["location"] == (
+        "https://testserver/accounts/login/?next=/roadmaps/llm-roadmap/"
+    )
+    assert health["status"] == 200
+
+
+def test_the_health_check_needs_no_host_session_or_https(site, tmp_path):
+    [response], logs = client_requests(
+        site, [{"path": "/healthz", "headers": {"Host": "10.1.2.3:8000"}}], tmp_path
+    )
+
+    assert response["status"] == 200
+    assert json.loads(response["body"]) == {"status": "ok", "database": "ok"}
+    assert response["cookies"] == {}
+    assert response["headers"]["cache-control"] == "no-store"
+    assert "DisallowedHost" not in logs
+
+
+def test_the_health_check_answers_503_at_once_when_the_database_is_down(site, tmp_path):
+    env = site | {"DATABASE_URL": UNREACHABLE_DATABASE}
+
+    [response], _ = client_requests(env, [{"path": "/healthz"}], tmp_path)
+
+    assert response["status"] == 503
+    assert json.loads(response["body"]) == {"status": "error", "database": "unavailable"}
+    assert response["seconds"] < 2
+
+
+def test_a_server_error_shows_a_plain_page_and_logs_the_traceback(site, tmp_path):
+    env = site | {"DATABASE_URL": UNREACHABLE_DATABASE}
+    # The home page reads the curriculum; the admin reads the session the cookie names.
+    requests = [
+        {"path": "/", "headers": HTTPS},
+        {"path": "/admin/", "headers": HTTPS, "cookies": {"sessionid": "x" * 32}},
+    ]
+
+    responses, logs = client_requests(env, requests, tmp_path)
+
+    for request, response in zip(requests, responses, strict=True):
+        assert response["status"] == 500, request
+        body = response["body"]
+        for leak in ("Traceback", "OperationalError", "DATABASES", SECRET_KEY, "127.0.0.1:1"):
+            assert leak not in body, (leak, body)
+        event = (
+            rf"^\S+ \S+ ERROR django\.request Internal Server Error: {re.escape(request['path'])}$"
+        )
+        assert re.search(event, logs, re.M), logs
+    assert "Traceback (most recent call last)" in logs
+    assert "OperationalError" in logs
+
+
+def test_an_unknown_page_is_a_plain_404(site, tmp_path):
+    [response], _ = client_requests(site, [{"path": "/no-such-page/", "headers": HTTPS}], tmp_path)
+
+    assert response["status"] == 404
+    assert "roadmap.urls" not in response["body"]
+    assert "Traceback" not in response["body"]
+
+
+def test_gunicorn_serves_hashed_static_files_compressed_and_cached_for_a_year(site, tmp_path):
+    manifest = json.loads((Path(site["STATIC_ROOT"]) / "staticfiles.json").read_text())
+    stylesheet = "/static/" + manifest["paths"]["css/site.css"]
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    env = site | {"PORT": str(port), "WEB_CONCURRENCY": "1"}
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [VENV_BIN / "gunicorn", "-c", "python:roadmap.gunicorn_conf", "roadmap.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_200(port, "/healthz", server, log, time.monotonic() + 30)
+
+        for encoding in ("br", "gzip"):
+            status, headers, body = http_get(
+                port, stylesheet, HTTPS | {"Host": "localhost", "Accept-Encoding": encoding}
+            )
+            assert status == 200
+            assert headers["Content-Encoding"] == encoding
+            assert headers["Content-Type"].startswith("text/css")
+            cache_control = headers["Cache-Control"]
+            assert "immutable" in cache_control
+            max_age = int(re.search(r"max-age=(\d+)", cache_control).group(1))
+            assert max_age >= 31_536_000
+            assert len(body) < int((Path(site["STATIC_ROOT"]) / stylesheet[8:]).stat().st_size)
+        assert "GET /healthz" in log.read_text()
+    finally:
+        assert stop(server) == 0, log.read_text()[-5000:]
