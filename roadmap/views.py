@@ -8,7 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django_htmx.http import HttpResponseClientRedirect
 
 from roadmap.forms import NoteForm, ProgressForm
@@ -46,7 +50,7 @@ def _published_resource(pk: int) -> Resource:
     return get_object_or_404(Resource.objects.published().select_related("roadmap"), pk=pk)
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     roadmap = Roadmap.objects.published().first()
     if roadmap is None:
@@ -54,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return _render_roadmap(request, roadmap)
 
 
-@require_GET
+@require_safe
 def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_roadmap(request, get_object_or_404(Roadmap.objects.published(), slug=slug))
 
@@ -134,7 +138,7 @@ def _save_note(user, resource: Resource, note: Note | None, body: str) -> Note |
     return note
 
 
-@require_GET
+@require_safe
 @login_required
 def my_notes(request: HttpRequest) -> HttpResponse:
     notes = (
