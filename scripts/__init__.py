@@ -1,0 +1,1 @@
+"""Operator and developer scripts (``scripts.bench`` and its settings live here)."""
