@@ -6,15 +6,22 @@ from django.http import HttpRequest
 from roadmap.models import Resource, Roadmap, Section
 
 
+def _touch_roadmaps(queryset: QuerySet) -> None:
+    field = "pk" if queryset.model is Roadmap else "roadmap_id"
+    Roadmap.objects.filter(pk__in=queryset.values(field)).touch()
+
+
 @admin.action(description="Publish selected %(verbose_name_plural)s")
 def publish(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     count = queryset.update(is_published=True)
+    _touch_roadmaps(queryset)
     modeladmin.message_user(request, f"Published {count}.", messages.SUCCESS)
 
 
 @admin.action(description="Unpublish selected %(verbose_name_plural)s")
 def unpublish(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     count = queryset.update(is_published=False)
+    _touch_roadmaps(queryset)
     modeladmin.message_user(request, f"Unpublished {count}.", messages.SUCCESS)
 
 

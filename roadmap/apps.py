@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class RoadmapConfig(AppConfig):
@@ -11,3 +11,7 @@ class RoadmapConfig(AppConfig):
 
         post_migrate.connect(signals.create_cache_table, sender=self)
         post_migrate.connect(signals.create_curators_group, sender=self)
+        for model in ("Roadmap", "Section", "Resource"):
+            sender = self.get_model(model)
+            post_save.connect(signals.curriculum_changed, sender=sender)
+            post_delete.connect(signals.curriculum_changed, sender=sender)

@@ -521,6 +521,7 @@ def import_curriculum(
         sections = _upsert_sections(roadmap, parsed, report)
         _upsert_resources(roadmap, parsed, sections, report)
         _unpublish_missing(roadmap, parsed, report)
+        Roadmap.objects.filter(pk=roadmap.pk).touch()  # the bulk unpublish sends no signal
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -13,6 +12,10 @@ class RoadmapQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> "Roadmap":
         return self.get(slug=slug)
 
+    def touch(self) -> int:
+        """Mark these roadmaps' curriculum as changed, so cached outlines are rebuilt."""
+        return self.update(content_version=models.F("content_version") + 1)
+
 
 class Roadmap(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
@@ -20,6 +23,8 @@ class Roadmap(models.Model):
     description = models.TextField(blank=True, help_text="Markdown, shown under the title.")
     order = models.PositiveIntegerField(default=0, help_text="The first roadmap is the home page.")
     is_published = models.BooleanField("published", default=True)
+    # Bumped on every change to the roadmap, its sections or resources (roadmap/signals.py).
+    content_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = RoadmapQuerySet.as_manager()
 
@@ -110,15 +115,6 @@ class Section(models.Model):
 class ResourceQuerySet(models.QuerySet):
     def published(self) -> "ResourceQuerySet":
         return self.filter(is_published=True, section__is_published=True)
-
-    def with_learner_state(self, user) -> "ResourceQuerySet":
-        """Annotate ``is_done`` and ``has_note`` for ``user`` in the same query."""
-        if not user.is_authenticated:
-            return self.annotate(is_done=models.Value(False), has_note=models.Value(False))
-        return self.annotate(
-            is_done=Exists(Progress.objects.filter(user=user, resource=OuterRef("pk"))),
-            has_note=Exists(Note.objects.filter(user=user, resource=OuterRef("pk"))),
-        )
 
     def get_by_natural_key(self, roadmap_slug: str, url: str) -> "Resource":
         return self.get(roadmap__slug=roadmap_slug, url=url)

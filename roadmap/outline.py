@@ -1,21 +1,30 @@
 """The roadmap page's tree: sections in reading order, their resources, and one learner's progress.
 
-Built from three queries whatever the size of the curriculum: the roadmap, its sections, and its
-resources annotated with the learner's state. Everything else is arithmetic in Python.
+Two parts with different lifetimes:
+
+- the curriculum (sections, resources, groups) changes only when curators edit it, so it is
+  read once per process and kept until the roadmap's ``content_version`` moves;
+- the learner's state (what they checked off, where they have notes) is one query per request.
+
+Everything else is arithmetic in Python, so the page costs the same few queries however long
+the curriculum grows.
 """
 
+import threading
 from dataclasses import dataclass, field
 
-from roadmap.models import Resource, Roadmap, Section
+from django.db.models import CharField, Value
+
+from roadmap.models import Note, Progress, Resource, Roadmap, Section
 
 
-@dataclass
+@dataclass(frozen=True)
 class Group:
     level: str
     label: str
     intro: str
     heading_level: int
-    resources: list[Resource] = field(default_factory=list)
+    resources: tuple[Resource, ...]
 
     @property
     def has_heading(self) -> bool:
@@ -27,15 +36,44 @@ class Group:
         return min(self.heading_level + (1 if self.has_heading else 0), 6)
 
 
-@dataclass
-class SectionNode:
+@dataclass(frozen=True)
+class Entry:
+    """A section as the curriculum places it: shared by every request, never mutated."""
+
     section: Section
     depth: int
+    parent_pk: int | None
+    groups: tuple[Group, ...]
+    resource_ids: frozenset[int]  # its own and its descendants' resources
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    entries: tuple[Entry, ...]  # depth first, in reading order
+    resources: tuple[Resource, ...]  # in reading order
+
+
+@dataclass
+class SectionNode:
+    """A section with one learner's progress in it."""
+
+    entry: Entry
     parent: "SectionNode | None"
     children: list["SectionNode"] = field(default_factory=list)
-    groups: list[Group] = field(default_factory=list)
     total: int = 0
     done: int = 0
+
+    @property
+    def section(self) -> Section:
+        return self.entry.section
+
+    @property
+    def depth(self) -> int:
+        return self.entry.depth
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        return self.entry.groups
 
     @property
     def heading_level(self) -> int:
@@ -58,15 +96,23 @@ class SectionNode:
 class Outline:
     roadmap: Roadmap
     parts: list[SectionNode]
-    sections: list[SectionNode]  # every section, depth first, in reading order
-    resources: list[Resource]  # in reading order
+    sections: list[SectionNode]
+    resources: tuple[Resource, ...]
     node_for_section: dict[int, SectionNode]
-    total: int = 0
-    done: int = 0
+    done_ids: frozenset[int]
+    noted_ids: frozenset[int]
+
+    @property
+    def total(self) -> int:
+        return len(self.resources)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for r in self.resources if r.pk in self.done_ids)
 
     @property
     def next_resource(self) -> Resource | None:
-        return next((r for r in self.resources if not r.is_done), None)
+        return next((r for r in self.resources if r.pk not in self.done_ids), None)
 
     @property
     def percent(self) -> int:
@@ -76,72 +122,138 @@ class Outline:
         return self.node_for_section[resource.section_id]
 
 
-def build_outline(roadmap: Roadmap, user) -> Outline:
-    sections = Section.objects.published().filter(roadmap=roadmap).order_by("order", "pk")
-    resources = (
-        Resource.objects.published()
-        .filter(roadmap=roadmap)
-        .with_learner_state(user)
-        .order_by("order", "pk")
+_curricula: dict[int, tuple[int, Curriculum]] = {}
+_curricula_lock = threading.Lock()
+
+
+def curriculum_of(roadmap: Roadmap) -> Curriculum:
+    """The roadmap's published curriculum, read from the database once per content version."""
+    cached = _curricula.get(roadmap.pk)
+    if cached is not None and cached[0] == roadmap.content_version:
+        return cached[1]
+    curriculum = _read_curriculum(roadmap)
+    with _curricula_lock:
+        _curricula[roadmap.pk] = (roadmap.content_version, curriculum)
+    return curriculum
+
+
+def forget_curricula() -> None:
+    _curricula.clear()
+
+
+def _read_curriculum(roadmap: Roadmap) -> Curriculum:
+    sections = list(Section.objects.published().filter(roadmap=roadmap).order_by("order", "pk"))
+    resources = Resource.objects.published().filter(roadmap=roadmap).order_by("order", "pk")
+
+    by_pk = {section.pk: section for section in sections}
+    children: dict[int | None, list[Section]] = {}
+    for section in sections:
+        parent = section.parent_id
+        if parent is not None and parent not in by_pk:
+            continue  # a section under an unpublished parent is hidden with it
+        children.setdefault(parent, []).append(section)
+
+    placed: list[tuple[Section, int]] = []
+
+    def walk(section: Section, depth: int) -> None:
+        placed.append((section, depth))
+        for child in children.get(section.pk, []):
+            walk(child, depth + 1)
+
+    for part in children.get(None, []):
+        walk(part, 0)
+    depth_of = {section.pk: depth for section, depth in placed}
+
+    own: dict[int, list[Resource]] = {}
+    for resource in resources:
+        if resource.section_id in depth_of:
+            own.setdefault(resource.section_id, []).append(resource)
+
+    labels = dict(Resource.Level.choices)
+    groups_of: dict[int, tuple[Group, ...]] = {}
+    for section, depth in placed:
+        runs: list[list[Resource]] = []  # consecutive resources of the same level
+        for resource in own.get(section.pk, []):
+            if not runs or runs[-1][0].level != resource.level:
+                runs.append([])
+            runs[-1].append(resource)
+        intros = section.group_intros or {}
+        groups_of[section.pk] = tuple(
+            Group(
+                level=run[0].level,
+                label=labels.get(run[0].level, ""),
+                intro=intros.get(run[0].level, ""),
+                heading_level=min(2 + depth + 1, 6),
+                resources=tuple(run),
+            )
+            for run in runs
+        )
+
+    in_reading_order = tuple(
+        resource
+        for section, _ in placed
+        for group in groups_of[section.pk]
+        for resource in group.resources
     )
+    subtree: dict[int, set[int]] = {section.pk: set() for section, _ in placed}
+    for resource in in_reading_order:
+        section_id: int | None = resource.section_id
+        while section_id is not None:
+            subtree[section_id].add(resource.pk)
+            section_id = by_pk[section_id].parent_id
+    entries = tuple(
+        Entry(
+            section, depth, section.parent_id, groups_of[section.pk], frozenset(subtree[section.pk])
+        )
+        for section, depth in placed
+    )
+    return Curriculum(entries=entries, resources=in_reading_order)
+
+
+def learner_state(roadmap: Roadmap, user) -> tuple[frozenset[int], frozenset[int]]:
+    """The ids of the resources ``user`` checked off and has notes on, in one query."""
+    if not user.is_authenticated:
+        return frozenset(), frozenset()
+    done = Progress.objects.filter(user=user, resource__roadmap=roadmap).values_list(
+        "resource_id", Value("done", output_field=CharField())
+    )
+    noted = Note.objects.filter(user=user, resource__roadmap=roadmap).values_list(
+        "resource_id", Value("note", output_field=CharField())
+    )
+    done_ids, noted_ids = set(), set()
+    for resource_id, kind in done.union(noted, all=True):
+        (done_ids if kind == "done" else noted_ids).add(resource_id)
+    return frozenset(done_ids), frozenset(noted_ids)
+
+
+def build_outline(roadmap: Roadmap, user) -> Outline:
+    curriculum = curriculum_of(roadmap)
+    done_ids, noted_ids = learner_state(roadmap, user)
 
     nodes: dict[int, SectionNode] = {}
     parts: list[SectionNode] = []
-    # Sections arrive by order; a child may precede its parent, so link them in two passes.
-    for section in sections:
-        nodes[section.pk] = SectionNode(section=section, depth=0, parent=None)
-    for node in nodes.values():
-        parent_id = node.section.parent_id
-        if parent_id is None:
-            parts.append(node)
-        elif parent_id in nodes:
-            node.parent = nodes[parent_id]
-            nodes[parent_id].children.append(node)
-        # A section under an unpublished parent is hidden with it.
-
     ordered: list[SectionNode] = []
-
-    def walk(node: SectionNode, depth: int) -> None:
-        node.depth = depth
+    for entry in curriculum.entries:
+        parent = nodes.get(entry.parent_pk) if entry.parent_pk is not None else None
+        node = SectionNode(
+            entry=entry,
+            parent=parent,
+            total=len(entry.resource_ids),
+            done=len(entry.resource_ids & done_ids),
+        )
+        nodes[entry.section.pk] = node
         ordered.append(node)
-        for child in node.children:
-            walk(child, depth + 1)
+        if parent is None:
+            parts.append(node)
+        else:
+            parent.children.append(node)
 
-    for part in parts:
-        walk(part, 0)
-    visible = {node.section.pk: node for node in ordered}
-
-    labels = dict(Resource.Level.choices)
-    for resource in resources:
-        node = visible.get(resource.section_id)
-        if node is None:
-            continue
-        if not node.groups or node.groups[-1].level != resource.level:
-            intro = (
-                node.section.group_intros.get(resource.level, "")
-                if node.section.group_intros
-                else ""
-            )
-            label = labels.get(resource.level, "")
-            node.groups.append(Group(resource.level, label, intro, min(node.heading_level + 1, 6)))
-        node.groups[-1].resources.append(resource)
-
-    in_reading_order: list[Resource] = []
-    for node in ordered:
-        for group in node.groups:
-            in_reading_order.extend(group.resources)
-    for resource in in_reading_order:
-        for ancestor in visible[resource.section_id].ancestors_and_self:
-            ancestor.total += 1
-            ancestor.done += resource.is_done
-
-    outline = Outline(
+    return Outline(
         roadmap=roadmap,
         parts=parts,
         sections=ordered,
-        resources=in_reading_order,
-        node_for_section=visible,
+        resources=curriculum.resources,
+        node_for_section=nodes,
+        done_ids=done_ids,
+        noted_ids=noted_ids,
     )
-    outline.total = len(in_reading_order)
-    outline.done = sum(r.is_done for r in in_reading_order)
-    return outline

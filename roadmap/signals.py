@@ -35,3 +35,14 @@ def create_curators_group(app_config, using: str = "default", apps=global_apps, 
         content_type__app_label="roadmap", codename__in=CURATOR_PERMISSIONS
     )
     group.permissions.add(*permissions)
+
+
+def curriculum_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    """Any saved or deleted roadmap, section or resource invalidates its roadmap's outline.
+
+    Bulk ``QuerySet.update()`` sends no signal: code that uses it calls ``Roadmap...touch()``.
+    """
+    from roadmap.models import Roadmap
+
+    roadmap_id = instance.pk if isinstance(instance, Roadmap) else instance.roadmap_id
+    Roadmap.objects.filter(pk=roadmap_id).touch()

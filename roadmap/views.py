@@ -65,7 +65,8 @@ def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _render_roadmap(request: HttpRequest, roadmap: Roadmap) -> HttpResponse:
     outline = build_outline(roadmap, request.user)
-    return render(request, "roadmap/roadmap.html", {"roadmap": roadmap, "outline": outline})
+    context = {"roadmap": roadmap, "outline": outline, "learner": request.user.is_authenticated}
+    return render(request, "roadmap/roadmap.html", context)
 
 
 @require_POST
@@ -86,10 +87,15 @@ def set_progress(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(resource.get_absolute_url())
 
     outline = build_outline(resource.roadmap, request.user)
-    resource = next(r for r in outline.resources if r.pk == resource.pk)
     template = "roadmap/roadmap.html"
-    context = {"resource": resource, "outline": outline, "user": request.user, "oob": True}
-    fragments = [render_to_string(f"{template}#progress-toggle", context, request)]
+    context = {
+        "resource": resource,
+        "is_done": resource.pk in outline.done_ids,
+        "outline": outline,
+        "learner": True,
+        "oob": True,
+    }
+    fragments = [render_to_string("roadmap/_resource.html#progress-toggle", context, request)]
     for node in outline.node_for(resource).ancestors_and_self:
         fragments.append(
             render_to_string(f"{template}#section-progress", {**context, "node": node})
@@ -123,8 +129,17 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
         form = NoteForm(initial={"body": note.body if note else ""})
 
     context = {"resource": resource, "note": note, "form": form, "saved": saved}
-    template = "roadmap/note.html#note-editor" if request.htmx else "roadmap/note.html"
-    return render(request, template, context, status=status)
+    if not request.htmx:
+        return render(request, "roadmap/note.html", context, status=status)
+    response = render(request, "roadmap/note.html#note-editor", context, status=status)
+    if saved and request.htmx.current_url_abs_path != request.path:
+        # Edited inline on the roadmap: its "Notes (saved)" flag changes with the note.
+        flag = render_to_string(
+            "roadmap/_resource.html#notes-link",
+            {"resource": resource, "has_note": note is not None, "oob": True},
+        )
+        response.content += flag.encode()
+    return response
 
 
 def _save_note(user, resource: Resource, note: Note | None, body: str) -> Note | None:

@@ -99,3 +99,15 @@ def carol_client(carol) -> Client:
 def csrf_client(alice) -> Client:
     """Alice's browser as Django really sees it: CSRF checks on, as in production."""
     return client_for(alice, enforce_csrf_checks=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """Outlines and rendered items are kept per process; each test starts without them."""
+    from roadmap import fragments, outline
+
+    outline.forget_curricula()
+    fragments.clear()
+    yield
+    outline.forget_curricula()
+    fragments.clear()

@@ -141,3 +141,15 @@ def test_other_methods_are_not_allowed(alice_client, resource):
 
 def test_an_unknown_resource_is_404(alice_client):
     assert alice_client.get("/resources/424242/note/").status_code == 404
+
+
+def test_saving_inline_on_the_roadmap_also_updates_the_notes_flag(alice_client, resource):
+    html = alice_client.post(url(resource), {"body": "x"}, **HTMX).content.decode()
+    assert f'id="notes-link-{resource.pk}"' in html
+    assert 'hx-swap-oob="true">Notes' in html and "(saved)" in html
+
+
+def test_saving_on_the_note_page_sends_no_flag_for_a_missing_target(alice_client, resource):
+    on_note_page = {**HTMX, "HTTP_HX_CURRENT_URL": f"http://testserver{url(resource)}"}
+    html = alice_client.post(url(resource), {"body": "x"}, **on_note_page).content.decode()
+    assert "notes-link" not in html
