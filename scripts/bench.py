@@ -835,6 +835,10 @@ def main(argv: list[str]) -> int:
         problems: list[str] = []
         sizes: dict[str, int] = {}
         results: dict[str, WrkResult] = {}
+        # A short run first warms up the workers (imports, connections, caches) and lets the
+        # machine settle after setup; the bare view is the yardstick, so it must not pay that.
+        step("wrk warm-up (2 s, not reported)")
+        run_wrk(wrk, port, endpoints[0], argparse.Namespace(**{**vars(args), "duration": 2}), tmp)
         for endpoint in endpoints:
             response, found = preflight(port, endpoint, rounds=2 * args.workers)
             problems += found
