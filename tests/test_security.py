@@ -259,60 +259,45 @@ def test_password_reset_does_not_reveal_registered_emails(alice):
     assert (taken.status_code, taken["Location"]) == (fresh.status_code, fresh["Location"])
 
 
-@pytest.mark.django_db(transaction=True)
-def test_twenty_simultaneous_toggles_leave_zero_or_one_row_and_no_error():
-    if connection.vendor != "postgresql":
-        pytest.skip("Needs PostgreSQL's concurrent writers (CI runs it with DATABASE_URL set).")
-    learner = make_user("racer@example.com")
-    resource = make_resource()
-    statuses: list[int] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(20)
+def post_at_once(learner, resource, bodies: list[dict], **headers) -> list[int | BaseException]:
+    """POST each body to the check-off URL from its own thread, all released together."""
+    results: list[int | BaseException] = []
+    barrier = threading.Barrier(len(bodies))
 
-    def toggle(i: int) -> None:
+    def post(body: dict) -> None:
         try:
             client = client_for(learner)
             barrier.wait()
-            data = {"done": "on"} if i % 2 else {}
-            statuses.append(
-                client.post(f"/resources/{resource.pk}/progress/", data, **HTMX).status_code
-            )
-        except BaseException as exc:
-            errors.append(exc)
+            url = f"/resources/{resource.pk}/progress/"
+            results.append(client.post(url, body, **headers).status_code)
+        except BaseException as exc:  # any failure in a thread fails the test
+            results.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=toggle, args=(i,)) for i in range(20)]
+    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert errors == []
-    assert statuses == [200] * 20
+    return results
+
+
+@pytest.fixture
+def racer(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs PostgreSQL's concurrent writers (CI runs it with DATABASE_URL set).")
+    return make_user("racer@example.com"), make_resource()
+
+
+def test_twenty_simultaneous_toggles_leave_zero_or_one_row_and_no_error(racer):
+    learner, resource = racer
+    bodies = [{"done": "on"} if i % 2 else {} for i in range(20)]
+    assert post_at_once(learner, resource, bodies, **HTMX) == [200] * 20
     assert Progress.objects.filter(user=learner, resource=resource).count() in (0, 1)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_double_clicked_done_gives_one_row():
-    if connection.vendor != "postgresql":
-        pytest.skip("Needs PostgreSQL's concurrent writers (CI runs it with DATABASE_URL set).")
-    learner = make_user("double@example.com")
-    resource = make_resource()
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
-
-    def click() -> None:
-        client = client_for(learner)
-        barrier.wait()
-        statuses.append(
-            client.post(f"/resources/{resource.pk}/progress/", {"done": "on"}).status_code
-        )
-        connections.close_all()
-
-    threads = [threading.Thread(target=click) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert statuses == [302, 302]
+def test_a_double_clicked_done_gives_one_row(racer):
+    learner, resource = racer
+    assert post_at_once(learner, resource, [{"done": "on"}, {"done": "on"}]) == [302, 302]
     assert Progress.objects.filter(user=learner, resource=resource).count() == 1
