@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from roadmap.forms import NoteForm, ProgressForm
 from roadmap.markdown import render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap
-from roadmap.outline import build_outline
+from roadmap.outline import build_outline, curriculum_of
 from roadmap.pagecache import cached_page
 
 
@@ -49,7 +49,14 @@ def learner_required(view):
 
 
 def _published_resource(pk: int) -> Resource:
-    return get_object_or_404(Resource.objects.published().select_related("roadmap"), pk=pk)
+    """A resource the roadmap page shows: published, in a published roadmap and section tree."""
+    resource = get_object_or_404(
+        Resource.objects.published().filter(roadmap__is_published=True).select_related("roadmap"),
+        pk=pk,
+    )
+    if resource.pk not in curriculum_of(resource.roadmap).resource_ids:
+        raise Http404("This resource is not on the roadmap.")
+    return resource
 
 
 @require_safe

@@ -133,3 +133,17 @@ def test_a_post_with_the_csrf_header_like_htmx_sends_is_accepted(csrf_client, re
     response = csrf_client.post(url(resources[0]), {"done": "on"}, HTTP_X_CSRFTOKEN=token, **HTMX)
     assert response.status_code == 200
     assert Progress.objects.count() == 1
+
+
+def test_resources_hidden_with_their_part_or_roadmap_cannot_be_checked_off(alice_client, resources):
+    part = resources[0].section.parent
+    part.is_published = False
+    part.save()
+    assert alice_client.post(url(resources[0]), {"done": "on"}).status_code == 404
+    part.is_published = True
+    part.save()
+    roadmap = resources[0].roadmap
+    roadmap.is_published = False
+    roadmap.save()
+    assert alice_client.post(url(resources[0]), {"done": "on"}).status_code == 404
+    assert not Progress.objects.exists()
