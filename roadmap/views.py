@@ -142,7 +142,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = NoteForm(request.POST)
         if form.is_valid():
-            note = _save_note(request.user, resource, note, form.cleaned_data["body"])
+            note = _save_note(request.user, resource, form.cleaned_data["body"])
             if not request.htmx:
                 messages.success(request, f"Your note on “{resource.title}” was saved.")
                 return redirect(resource.get_absolute_url())
@@ -167,7 +167,8 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _save_note(user, resource: Resource, note: Note | None, body: str) -> Note | None:
+def _save_note(user, resource: Resource, body: str) -> Note | None:
+    """Save the learner's note; an empty one deletes it."""
     if not body.strip():
         Note.objects.filter(user=user, resource=resource).delete()
         return None
@@ -189,4 +190,4 @@ def my_notes(request: HttpRequest) -> HttpResponse:
     groups: dict = {}
     for n in notes:
         groups.setdefault(n.resource.section, []).append(n)
-    return render(request, "roadmap/my_notes.html", {"groups": groups.items(), "count": len(notes)})
+    return render(request, "roadmap/my_notes.html", {"groups": groups.items()})
