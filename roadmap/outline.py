@@ -144,6 +144,7 @@ def curriculum_of(roadmap: Roadmap) -> Curriculum:
 
 def forget_curricula() -> None:
     _curricula.clear()
+    _roadmaps.clear()
 
 
 def _read_curriculum(roadmap: Roadmap) -> Curriculum:
@@ -215,31 +216,60 @@ def _read_curriculum(roadmap: Roadmap) -> Curriculum:
     return Curriculum(entries=entries, resources=in_reading_order)
 
 
-_LEARNER_STATE_SQL = (
-    "SELECT resource_id, 1 FROM roadmap_progress WHERE user_id = %s "
-    "UNION ALL SELECT resource_id, 2 FROM roadmap_note WHERE user_id = %s"
+# The learner's rows come with the roadmap's current version in one round trip: on a page view
+# that is the only query besides Django's session and user lookups. Written out, because
+# compiling it through the ORM cost more than running it.
+_STATE_SQL = (
+    "SELECT 0, id, content_version FROM roadmap_roadmap WHERE {roadmap} "
+    "UNION ALL SELECT 1, resource_id, 0 FROM roadmap_progress WHERE user_id = %s "
+    "UNION ALL SELECT 2, resource_id, 0 FROM roadmap_note WHERE user_id = %s"
 )
+_BY_SLUG = _STATE_SQL.format(roadmap="slug = %s AND is_published")
+_HOME = _STATE_SQL.format(
+    roadmap='id = (SELECT id FROM roadmap_roadmap WHERE is_published ORDER BY "order", id LIMIT 1)'
+)
+_BY_ID = _STATE_SQL.format(roadmap="id = %s")
+
+_roadmaps: dict[int, Roadmap] = {}
 
 
-def learner_state(user, among: frozenset[int]) -> tuple[frozenset[int], frozenset[int]]:
-    """Which of the resources ``among`` the learner checked off and has notes on.
+@dataclass(frozen=True)
+class LearnerState:
+    roadmap: Roadmap | None
+    done_ids: frozenset[int]
+    noted_ids: frozenset[int]
 
-    One small query on every page view, so it is written out rather than compiled by the ORM
-    each time (that compilation cost more than the query itself).
-    """
-    if not user.is_authenticated:
-        return frozenset(), frozenset()
+
+def load_state(user, *, slug: str | None = None, roadmap_id: int | None = None) -> LearnerState:
+    """The published roadmap (by slug, by id, or the home one) and what ``user`` did in it."""
+    uid = user.pk if user.is_authenticated else None
+    if roadmap_id is not None:
+        sql, params = _BY_ID, [roadmap_id, uid, uid]
+    elif slug is not None:
+        sql, params = _BY_SLUG, [slug, uid, uid]
+    else:
+        sql, params = _HOME, [uid, uid]
     with connection.cursor() as cursor:
-        cursor.execute(_LEARNER_STATE_SQL, [user.pk, user.pk])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    done = frozenset(rid for rid, kind in rows if kind == 1) & among
-    noted = frozenset(rid for rid, kind in rows if kind == 2) & among
-    return done, noted
+    found = next(((pk, version) for kind, pk, version in rows if kind == 0), None)
+    if found is None:
+        return LearnerState(None, frozenset(), frozenset())
+    roadmap = _roadmaps.get(found[0])
+    if roadmap is None or roadmap.content_version != found[1]:
+        roadmap = _roadmaps[found[0]] = Roadmap.objects.get(pk=found[0])
+    return LearnerState(
+        roadmap,
+        frozenset(pk for kind, pk, _ in rows if kind == 1),
+        frozenset(pk for kind, pk, _ in rows if kind == 2),
+    )
 
 
-def build_outline(roadmap: Roadmap, user) -> Outline:
+def build_outline(state: LearnerState) -> Outline:
+    roadmap = state.roadmap
     curriculum = curriculum_of(roadmap)
-    done_ids, noted_ids = learner_state(user, curriculum.resource_ids)
+    done_ids = state.done_ids & curriculum.resource_ids
+    noted_ids = state.noted_ids & curriculum.resource_ids
 
     nodes: dict[int, SectionNode] = {}
     parts: list[SectionNode] = []

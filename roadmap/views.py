@@ -18,8 +18,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from roadmap.forms import NoteForm, ProgressForm
 from roadmap.markdown import render_markdown
-from roadmap.models import Note, Progress, Resource, Roadmap
-from roadmap.outline import build_outline, curriculum_of
+from roadmap.models import Note, Progress, Resource
+from roadmap.outline import LearnerState, build_outline, curriculum_of, load_state
 from roadmap.pagecache import cached_page
 
 
@@ -61,19 +61,23 @@ def _published_resource(pk: int) -> Resource:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    roadmap = Roadmap.objects.published().first()
-    if roadmap is None:
+    state = load_state(request.user)
+    if state.roadmap is None:
         return render(request, "roadmap/empty.html")
-    return _render_roadmap(request, roadmap)
+    return _render_roadmap(request, state)
 
 
 @require_safe
 def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return _render_roadmap(request, get_object_or_404(Roadmap.objects.published(), slug=slug))
+    state = load_state(request.user, slug=slug)
+    if state.roadmap is None:
+        raise Http404("No published roadmap here.")
+    return _render_roadmap(request, state)
 
 
-def _render_roadmap(request: HttpRequest, roadmap: Roadmap) -> HttpResponse:
-    outline = build_outline(roadmap, request.user)
+def _render_roadmap(request: HttpRequest, state: LearnerState) -> HttpResponse:
+    roadmap = state.roadmap
+    outline = build_outline(state)
     learner = request.user.is_authenticated
     context = {"roadmap": roadmap, "outline": outline, "learner": learner}
     key = (
@@ -111,7 +115,7 @@ def set_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(resource.get_absolute_url())
 
-    outline = build_outline(resource.roadmap, request.user)
+    outline = build_outline(load_state(request.user, roadmap_id=resource.roadmap_id))
     template = "roadmap/roadmap.html"
     context = {
         "resource": resource,

@@ -18,7 +18,7 @@ def page(client) -> str:
     return client.get("/").content.decode()
 
 
-def test_a_warm_page_reads_only_the_roadmap_and_the_learners_state(alice_client):
+def test_a_warm_page_makes_one_query_besides_the_session_and_user(alice_client):
     make_resource()
     page(alice_client)
     with CaptureQueriesContext(connection) as queries:
@@ -27,8 +27,7 @@ def test_a_warm_page_reads_only_the_roadmap_and_the_learners_state(alice_client)
     assert sorted(tables) == [
         "accounts_user",
         "django_session",
-        "roadmap_progress",  # with the learner's notes, in one UNION
-        "roadmap_roadmap",
+        "roadmap_roadmap",  # its version, with the learner's progress and notes in one UNION
     ]
 
 
@@ -89,3 +88,16 @@ def test_the_version_moves_with_every_change():
     resource.description = "changed"
     resource.save()
     assert Roadmap.objects.get().content_version > version
+
+
+def test_renaming_or_unpublishing_the_roadmap_shows_at_once(anon):
+    resource = make_resource()
+    roadmap = resource.roadmap
+    page(anon)
+    roadmap.title = "Renamed roadmap"
+    roadmap.save()
+    assert "<h1>Renamed roadmap</h1>" in page(anon)
+    roadmap.is_published = False
+    roadmap.save()
+    assert anon.get(roadmap.get_absolute_url()).status_code == 404
+    assert "No roadmap yet" in page(anon)
