@@ -10,7 +10,6 @@ Everything else is arithmetic in Python, so the page costs the same few queries 
 the curriculum grows.
 """
 
-import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -113,7 +112,7 @@ class Outline:
 
     @property
     def done(self) -> int:
-        return sum(1 for r in self.resources if r.pk in self.done_ids)
+        return len(self.done_ids)  # already limited to this curriculum by build_outline
 
     @property
     def next_resource(self) -> Resource | None:
@@ -127,8 +126,8 @@ class Outline:
         return self.node_for_section[resource.section_id]
 
 
+# Plain dicts: one assignment is atomic, and two threads filling the same entry agree.
 _curricula: dict[int, tuple[int, Curriculum]] = {}
-_curricula_lock = threading.Lock()
 
 
 def curriculum_of(roadmap: Roadmap) -> Curriculum:
@@ -137,8 +136,7 @@ def curriculum_of(roadmap: Roadmap) -> Curriculum:
     if cached is not None and cached[0] == roadmap.content_version:
         return cached[1]
     curriculum = _read_curriculum(roadmap)
-    with _curricula_lock:
-        _curricula[roadmap.pk] = (roadmap.content_version, curriculum)
+    _curricula[roadmap.pk] = (roadmap.content_version, curriculum)
     return curriculum
 
 

@@ -49,11 +49,11 @@ def learner_required(view):
 
 
 def _published_resource(pk: int) -> Resource:
-    """A resource the roadmap page shows: published, in a published roadmap and section tree."""
+    """A resource the roadmap page shows: in a published roadmap, and in its published outline."""
     resource = get_object_or_404(
-        Resource.objects.published().filter(roadmap__is_published=True).select_related("roadmap"),
-        pk=pk,
+        Resource.objects.select_related("roadmap"), pk=pk, roadmap__is_published=True
     )
+    # The outline holds exactly the published resources under published sections.
     if resource.pk not in curriculum_of(resource.roadmap).resource_ids:
         raise Http404("This resource is not on the roadmap.")
     return resource
