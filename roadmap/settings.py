@@ -137,19 +137,33 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache for every gunicorn worker, so allauth's rate limits hold across processes.
-# The database needs no extra service; REDIS_URL switches to Redis for larger instances.
+# Caches shared by every gunicorn worker (never per-process memory), so that allauth's rate
+# limits hold across processes. The database needs no extra service; REDIS_URL switches both
+# to Redis for larger instances.
 if redis_url := os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
-    }
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    CACHES = {"default": _redis, "sessions": _redis}
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "roadmap_cache",
-        }
+        },
+        # A table of its own, so that rate-limit keys never push sessions out (nor the reverse),
+        # large enough to hold every live session of an instance.
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "roadmap_session_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     }
+
+# Every signed-in request reads its session. cached_db keeps sessions in the database (a cache
+# restart or eviction loses nothing) and reads them through the cache first: one plain SQL
+# statement (or a Redis GET) instead of an ORM query. Measured on the roadmap page: about 0.4 ms
+# less CPU per signed-in request, 11% more of them per second (README, "Performance").
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -21,7 +21,7 @@ CURATOR_PERMISSIONS = [
 
 
 def create_cache_table(using: str = "default", **kwargs) -> None:
-    """The database cache backs allauth's rate limits; ``migrate`` makes sure its table exists."""
+    """The database caches (rate limits, sessions); ``migrate`` makes sure their tables exist."""
     call_command("createcachetable", database=using, verbosity=0)
 
 

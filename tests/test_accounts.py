@@ -1,6 +1,8 @@
 import pytest
+from django.conf import settings
 from django.core import mail
-from django.test import override_settings
+from django.core.cache import caches
+from django.test import Client, override_settings
 
 from accounts.models import User
 from tests.conftest import PASSWORD
@@ -80,3 +82,67 @@ def test_users_are_created_by_email_without_a_username():
     assert str(user) == "Ada@example.com"
     admin = User.objects.create_superuser(email="root@example.com", password=PASSWORD)
     assert admin.is_staff and admin.is_superuser
+
+
+# Sessions live in the database and are read through a shared cache (settings: cached_db).
+# Whatever ends a session must end it in both, or a copied cookie would outlive it.
+
+
+def signed_in(client) -> bool:
+    return client.get("/notes/").status_code == 200  # My notes; otherwise a redirect to login
+
+
+def logged_in_browser(email: str = "alice@example.com") -> Client:
+    browser = Client()
+    response = browser.post("/accounts/login/", {"login": email, "password": PASSWORD})
+    assert response.status_code == 302
+    return browser
+
+
+def copy_of(browser: Client) -> Client:
+    thief = Client()
+    thief.cookies[settings.SESSION_COOKIE_NAME] = browser.cookies[
+        settings.SESSION_COOKIE_NAME
+    ].value
+    return thief
+
+
+def test_a_copied_session_cookie_stops_working_at_logout(alice):
+    browser = logged_in_browser()
+    thief = copy_of(browser)
+    assert signed_in(thief)  # read once, so the session is in the cache too
+    browser.post("/accounts/logout/")
+    assert not signed_in(thief)
+    assert not signed_in(browser)
+
+
+def test_changing_the_password_signs_out_the_other_sessions(alice):
+    here, elsewhere = logged_in_browser(), logged_in_browser()
+    assert signed_in(elsewhere)
+    response = here.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": PASSWORD,
+            "password1": "A new pass phrase 42",
+            "password2": "A new pass phrase 42",
+        },
+    )
+    assert response.status_code == 302
+    assert signed_in(here)
+    assert not signed_in(elsewhere)
+
+
+def test_sessions_survive_losing_the_cache(alice):
+    browser = logged_in_browser()
+    assert signed_in(browser)
+    caches[settings.SESSION_CACHE_ALIAS].clear()  # a Redis restart, or an eviction
+    assert signed_in(browser)
+
+
+def test_sessions_are_kept_in_the_database_and_read_through_a_shared_cache():
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    backend = settings.CACHES[settings.SESSION_CACHE_ALIAS]["BACKEND"]
+    assert backend in {
+        "django.core.cache.backends.db.DatabaseCache",
+        "django.core.cache.backends.redis.RedisCache",
+    }
