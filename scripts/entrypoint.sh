@@ -47,5 +47,7 @@ PY
 
 python manage.py migrate --no-input
 python manage.py sync_curriculum
+# Django never deletes expired sessions by itself; every start (and every upgrade) does.
+python manage.py clearsessions
 
 exec "$@"

@@ -133,6 +133,23 @@ def test_a_restart_migrates_nothing_and_keeps_curators_edits(env, database_url, 
     assert "The Illustrated Transformer" not in titles
 
 
+def test_a_start_deletes_expired_sessions_and_keeps_live_ones(env, database_url, tmp_path):
+    first = subprocess.run([ENTRYPOINT, "true"], cwd=tmp_path, env=env, capture_output=True)
+    assert first.returncode == 0, first.stdout + first.stderr
+    with psycopg.connect(database_url, autocommit=True) as db:
+        db.execute(
+            "INSERT INTO django_session (session_key, session_data, expire_date) VALUES "
+            "('expiredexpiredexpiredexpired0001', 'x', now() - interval '1 day'), "
+            "('livelivelivelivelivelivelive0001', 'x', now() + interval '1 day')"
+        )
+        restart = subprocess.run([ENTRYPOINT, "true"], cwd=tmp_path, env=env, capture_output=True)
+        keys = {row[0] for row in db.execute("SELECT session_key FROM django_session")}
+        db.execute("DELETE FROM django_session")
+    assert restart.returncode == 0, restart.stdout + restart.stderr
+    assert "livelivelivelivelivelivelive0001" in keys
+    assert "expiredexpiredexpiredexpired0001" not in keys
+
+
 def test_gunicorn_finishes_a_request_in_flight_on_sigterm(env, tmp_path):
     server, port, log = start(env, tmp_path)
     try:
