@@ -24,7 +24,7 @@ def test_by_default_the_cache_is_the_database_shared_by_every_worker():
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
 
 
-def test_redis_url_switches_the_shared_cache_to_redis():
+def test_redis_url_switches_the_shared_caches_to_redis():
     if not redis_answers():
         if os.environ.get("CI"):
             pytest.fail(f"Redis does not answer at {REDIS_URL}; CI must start it.")
@@ -34,13 +34,14 @@ def test_redis_url_switches_the_shared_cache_to_redis():
         "import django; django.setup();"
         "from django.core.cache import caches; cache = caches['default'];"
         f"cache.set('{key}', 'shared', 30);"
-        "print(type(cache).__name__)"
+        "from django.conf import settings;"
+        "print(type(cache).__name__, type(caches[settings.SESSION_CACHE_ALIAS]).__name__)"
     )
     env = {**os.environ, "REDIS_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "roadmap.settings"}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "RedisCache"
+    assert out.stdout.split() == ["RedisCache", "RedisCache"]  # rate limits and sessions
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
