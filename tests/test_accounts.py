@@ -5,7 +5,7 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 
 from accounts.models import User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -92,13 +92,6 @@ def signed_in(client) -> bool:
     return client.get("/notes/").status_code == 200  # My notes; otherwise a redirect to login
 
 
-def logged_in_browser(email: str = "alice@example.com") -> Client:
-    browser = Client()
-    response = browser.post("/accounts/login/", {"login": email, "password": PASSWORD})
-    assert response.status_code == 302
-    return browser
-
-
 def copy_of(browser: Client) -> Client:
     thief = Client()
     thief.cookies[settings.SESSION_COOKIE_NAME] = browser.cookies[
@@ -108,7 +101,7 @@ def copy_of(browser: Client) -> Client:
 
 
 def test_a_copied_session_cookie_stops_working_at_logout(alice):
-    browser = logged_in_browser()
+    browser = client_for(alice)
     thief = copy_of(browser)
     assert signed_in(thief)  # read once, so the session is in the cache too
     browser.post("/accounts/logout/")
@@ -117,7 +110,7 @@ def test_a_copied_session_cookie_stops_working_at_logout(alice):
 
 
 def test_changing_the_password_signs_out_the_other_sessions(alice):
-    here, elsewhere = logged_in_browser(), logged_in_browser()
+    here, elsewhere = client_for(alice), client_for(alice)
     assert signed_in(elsewhere)
     response = here.post(
         "/accounts/password/change/",
@@ -133,7 +126,7 @@ def test_changing_the_password_signs_out_the_other_sessions(alice):
 
 
 def test_sessions_survive_losing_the_cache(alice):
-    browser = logged_in_browser()
+    browser = client_for(alice)
     assert signed_in(browser)
     caches[settings.SESSION_CACHE_ALIAS].clear()  # a Redis restart, or an eviction
     assert signed_in(browser)
