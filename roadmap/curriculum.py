@@ -519,6 +519,7 @@ def import_curriculum(
             dry_run=dry_run,
         )
         sections = _upsert_sections(roadmap, parsed, report)
+        _refuse_nesting_problems(roadmap, parsed)
         _upsert_resources(roadmap, parsed, sections, report)
         _unpublish_missing(roadmap, parsed, report)
         Roadmap.objects.filter(pk=roadmap.pk).touch()  # the bulk unpublish sends no signal
@@ -556,6 +557,18 @@ def _upsert_sections(
             report.sections_unchanged += 1
         saved[item.slug] = section
     return saved
+
+
+def _refuse_nesting_problems(roadmap: Roadmap, parsed: ParsedCurriculum) -> None:
+    """The file's headings make a tree, but a section curators nested under one the import
+    moves could close a loop: refuse it (the transaction rolls back) rather than save it."""
+    problems = Section.objects.filter(roadmap=roadmap).nesting_problems()
+    if problems:
+        lines = {item.slug: item.line for item in parsed.sections}
+        section, problem = problems[0]
+        raise CurriculumFormatError(
+            lines.get(section.slug, 1), f"section {section.slug!r}: {problem}"
+        )
 
 
 def _upsert_resources(

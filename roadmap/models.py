@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -41,12 +43,70 @@ class Roadmap(models.Model):
         return (self.slug,)
 
 
+# Headings nest six deep; the admin allows deeper outlines, but every walk up the tree stops here,
+# so a bad row can never make one spin.
+MAX_SECTION_DEPTH = 32
+
+
+def nesting_error(
+    pk: int | None, parent_id: int | None, parent_of: Callable[[int], int | None]
+) -> str | None:
+    """Why ``pk`` cannot sit under ``parent_id``, given each section's parent, or None.
+
+    The walk is bounded by a visited set and MAX_SECTION_DEPTH, so a loop that bypassed
+    validation (``QuerySet.update()``, the shell) ends it instead of hanging it.
+    """
+    seen: set[int] = set()
+    current = parent_id
+    while current is not None:
+        if current == pk:
+            return "A section cannot be nested inside itself or inside one of its own subsections."
+        if current in seen:
+            return "The chosen parent's own chain of parents loops; fix that section first."
+        if len(seen) >= MAX_SECTION_DEPTH:
+            return f"Sections can be nested at most {MAX_SECTION_DEPTH} levels deep."
+        seen.add(current)
+        current = parent_of(current)
+    return None
+
+
+def group_intros_errors(value: object) -> list[str]:
+    """What is wrong with a section's group introductions; empty when they are fine."""
+    levels = {level.value: level.label for level in Resource.Level}
+    known = ", ".join(f'"{key}" ({label.lower()})' for key, label in levels.items())
+    if not isinstance(value, dict):
+        kind = "null" if value is None else type(value).__name__
+        return [
+            "Group introductions must be an object from a level to its Markdown, such as "
+            f'{{"high_level": "Start here."}}, not {kind}.'
+        ]
+    errors = []
+    for key, text in value.items():
+        if key not in levels:
+            errors.append(f'"{key}" is not a resource level; use {known}.')
+        elif not isinstance(text, str):
+            errors.append(f'The introduction for "{key}" must be text, not {type(text).__name__}.')
+    return errors
+
+
 class SectionQuerySet(models.QuerySet):
     def published(self) -> "SectionQuerySet":
         return self.filter(is_published=True)
 
     def get_by_natural_key(self, roadmap_slug: str, slug: str) -> "Section":
         return self.get(roadmap__slug=roadmap_slug, slug=slug)
+
+    def parents(self) -> dict[int, int | None]:
+        return dict(self.values_list("pk", "parent_id"))
+
+    def nesting_problems(self) -> list[tuple["Section", str]]:
+        """Sections of this queryset whose chain of parents loops or runs too deep."""
+        parent_of = self.model.objects.using(self.db).parents().get
+        problems = []
+        for section in self.order_by("pk"):
+            if problem := nesting_error(section.pk, section.parent_id, parent_of):
+                problems.append((section, problem))
+        return problems
 
 
 class Section(models.Model):
@@ -92,15 +152,16 @@ class Section(models.Model):
         return f"{self.roadmap.get_absolute_url()}#{self.anchor}"
 
     def clean(self) -> None:
-        if self.parent_id is None:
-            return
-        if self.parent.roadmap_id != self.roadmap_id:
-            raise ValidationError({"parent": "The parent section must belong to the same roadmap."})
-        ancestor = self.parent
-        while ancestor is not None:
-            if ancestor.pk == self.pk:
-                raise ValidationError({"parent": "A section cannot be nested inside itself."})
-            ancestor = ancestor.parent
+        errors: dict[str, list[str]] = {}
+        if problems := group_intros_errors(self.group_intros):
+            errors["group_intros"] = problems
+        if self.parent_id is not None:
+            if self.parent.roadmap_id != self.roadmap_id:
+                errors["parent"] = ["The parent section must belong to the same roadmap."]
+            elif problem := nesting_error(self.pk, self.parent_id, _parent_in_database):
+                errors["parent"] = [problem]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def anchor(self) -> str:
@@ -110,6 +171,10 @@ class Section(models.Model):
         return (self.roadmap.slug, self.slug)
 
     natural_key.dependencies = ["roadmap.roadmap"]
+
+
+def _parent_in_database(pk: int) -> int | None:
+    return Section._base_manager.filter(pk=pk).values_list("parent_id", flat=True).first()
 
 
 class ResourceQuerySet(models.QuerySet):
