@@ -107,6 +107,7 @@ def _internal_prepare(scale: int) -> dict:
 
     django.setup()
 
+    from django.conf import settings
     from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -205,7 +206,8 @@ def _internal_prepare(scale: int) -> dict:
         raise BenchError(f"The signed-in learner got {page.status_code} from {big_url}.")
     html = page.content.decode()
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    if match is None or "csrftoken" not in client.cookies:
+    session_name, csrf_name = settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME
+    if match is None or csrf_name not in client.cookies:
         raise BenchError("The signed-in roadmap page carries no CSRF token.")
 
     def capture(c: Client, url: str) -> list[dict]:
@@ -280,8 +282,9 @@ def _internal_prepare(scale: int) -> dict:
         "sections_10x": Section.objects.published().filter(roadmap=big).count(),
         "progress_10x": Progress.objects.filter(user=learner, resource__roadmap=big).count(),
         "notes_10x": Note.objects.filter(user=learner, resource__roadmap=big).count(),
-        "sessionid": client.cookies["sessionid"].value,
-        "csrf_cookie": client.cookies["csrftoken"].value,
+        # Production names them __Host-sessionid and __Host-csrftoken (settings.py).
+        "session_cookie": f"{session_name}={client.cookies[session_name].value}",
+        "csrf_cookie": f"{csrf_name}={client.cookies[csrf_name].value}",
         "csrf_token": match.group(1),
         "post_resource_id": post_resource_id,
         "page_bytes_10x_signed_in": len(page.content),
@@ -823,7 +826,7 @@ def main(argv: list[str]) -> int:
         server.wait_healthy()
         port = server.port
 
-        cookie = f"sessionid={data['sessionid']}; csrftoken={data['csrf_cookie']}"
+        cookie = f"{data['session_cookie']}; {data['csrf_cookie']}"
         rid = data["post_resource_id"]
         big = f"/roadmaps/{BIG_SLUG}/"
         bare = Endpoint("bare view", "/bench/ok/", expect="ok")

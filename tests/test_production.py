@@ -44,6 +44,10 @@ for r in json.loads(sys.argv[1]):
         "seconds": time.monotonic() - start,
         "headers": {k.lower(): v for k, v in response.headers.items()},
         "cookies": {name: bool(m["secure"]) for name, m in response.cookies.items()},
+        "cookie_attributes": {
+            name: {"path": m["path"], "domain": m["domain"], "secure": bool(m["secure"])}
+            for name, m in response.cookies.items()
+        },
         "body": response.content.decode(errors="replace"),
     })
 with open(sys.argv[2], "w") as out:
@@ -211,8 +215,47 @@ def test_the_login_page_sets_only_secure_cookies(site, tmp_path):
         site, [{"path": "/accounts/login/", "headers": HTTPS}], tmp_path
     )
 
-    assert "csrftoken" in response["cookies"]
-    assert response["cookies"]["csrftoken"] is True
+    assert "__Host-csrftoken" in response["cookies"]
+    assert response["cookies"]["__Host-csrftoken"] is True
+
+
+def test_session_and_csrf_cookies_carry_the_host_prefix_and_its_attributes(site, tmp_path):
+    proc = run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup()\n"
+            "from django.conf import settings as s\n"
+            "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_DOMAIN,"
+            " s.CSRF_COOKIE_DOMAIN, s.SESSION_COOKIE_PATH, s.CSRF_COOKIE_PATH)",
+        ],
+        site,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == [
+        "__Host-sessionid", "__Host-csrftoken", "None", "None", "/", "/"
+    ]  # fmt: skip
+
+    [response], _ = client_requests(
+        site, [{"path": "/accounts/login/", "headers": HTTPS}], tmp_path
+    )
+    for name, attributes in response["cookie_attributes"].items():
+        assert name.startswith("__Host-"), name
+        assert attributes == {"path": "/", "domain": "", "secure": True}
+
+
+def test_development_keeps_the_plain_cookie_names():
+    proc = run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup()\n"
+            "from django.conf import settings as s\n"
+            "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME)",
+        ],
+        production_env(DEBUG="1"),
+    )
+    assert proc.stdout.split() == ["sessionid", "csrftoken"], proc.stderr
 
 
 def test_plain_http_is_redirected_to_https_except_the_health_check(site, tmp_path):
@@ -262,7 +305,7 @@ def test_a_server_error_shows_a_plain_page_and_logs_the_traceback(site, tmp_path
     # The home page reads the curriculum; the admin reads the session the cookie names.
     requests = [
         {"path": "/", "headers": HTTPS},
-        {"path": "/admin/", "headers": HTTPS, "cookies": {"sessionid": "x" * 32}},
+        {"path": "/admin/", "headers": HTTPS, "cookies": {"__Host-sessionid": "x" * 32}},
     ]
 
     responses, logs = client_requests(env, requests, tmp_path)
