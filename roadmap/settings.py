@@ -192,6 +192,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS_ENABLED = True
+# allauth's rate limits (kept in the shared cache) also guard our own costly writes: saving a
+# note renders its Markdown, so a learner may save 30 a minute, far more than anyone types.
+ACCOUNT_RATE_LIMITS = {"note_save": "30/m/user"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 REGISTRATION_OPEN = envbool("REGISTRATION_OPEN", True)
 

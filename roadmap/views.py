@@ -1,10 +1,12 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,7 +19,7 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from roadmap.forms import NoteForm, ProgressForm
-from roadmap.markdown import render_markdown
+from roadmap.markdown import MarkdownTooLarge, render_markdown
 from roadmap.models import Note, Progress, Resource
 from roadmap.outline import LearnerState, build_outline, curriculum_of, load_state
 from roadmap.pagecache import cached_page
@@ -145,15 +147,23 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
     saved = False
     if request.method == "POST":
         form = NoteForm(request.POST)
-        if form.is_valid():
-            note = _save_note(request.user, resource, form.cleaned_data["body"])
-            if not request.htmx:
-                messages.success(request, f"Your note on “{resource.title}” was saved.")
-                return redirect(resource.get_absolute_url())
-            saved = True
-            form = NoteForm(initial={"body": note.body if note else ""})
-        else:
+        if not form.is_valid():
             status = 422
+        elif not ratelimit.consume(request, action="note_save", user=request.user):
+            form.add_error("body", NOTE_SAVES_LIMITED)
+            status = 429
+        else:
+            try:
+                note = _save_note(request.user, resource, form.cleaned_data["body"])
+            except MarkdownTooLarge as refused:
+                form.add_error("body", refused.message)
+                status = 422
+            else:
+                if not request.htmx:
+                    messages.success(request, f"Your note on “{resource.title}” was saved.")
+                    return redirect(resource.get_absolute_url())
+                saved = True
+                form = NoteForm(initial={"body": note.body if note else ""})
     else:
         form = NoteForm(initial={"body": note.body if note else ""})
 
@@ -171,8 +181,16 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+NOTES_PER_PAGE = 20
+
+NOTE_SAVES_LIMITED = (
+    "You have saved notes very often in the last minute. Nothing was saved: wait a minute, "
+    "then save again (your text is still here)."
+)
+
+
 def _save_note(user, resource: Resource, body: str) -> Note | None:
-    """Save the learner's note; an empty one deletes it."""
+    """Save the learner's note; an empty one deletes it. ``MarkdownTooLarge`` saves nothing."""
     if not body.strip():
         Note.objects.filter(user=user, resource=resource).delete()
         return None
@@ -189,9 +207,24 @@ def my_notes(request: HttpRequest) -> HttpResponse:
     notes = (
         Note.objects.for_user(request.user)
         .select_related("resource__section", "resource__roadmap")
-        .order_by("resource__roadmap__order", "resource__section__order", "resource__order")
+        .defer("body")  # the page shows the rendered HTML only
+        .order_by(
+            "resource__roadmap__order",
+            "resource__roadmap_id",
+            "resource__section__order",
+            "resource__section_id",
+            "resource__order",
+            "resource_id",
+        )
     )
+    # Two queries (a count and one page) however many notes the learner has.
+    page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("page"))
     groups: dict = {}
-    for n in notes:
+    for n in page:
         groups.setdefault(n.resource.section, []).append(n)
-    return render(request, "roadmap/my_notes.html", {"groups": groups.items()})
+    context = {
+        "groups": groups.items(),
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number),
+    }
+    return render(request, "roadmap/my_notes.html", context)
