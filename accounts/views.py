@@ -1,5 +1,13 @@
+from allauth.account.adapter import get_adapter
+from allauth.account.views import EmailView as AllauthEmailView
 from allauth.account.views import LoginView as AllauthLoginView
-from django.http import HttpResponse
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+
+from accounts.adapter import ADDRESS_UNAVAILABLE
+
+ADDRESS_IN_USE = "That address is already in use, so nothing was changed."
 
 
 class LoginView(AllauthLoginView):
@@ -17,4 +25,58 @@ class LoginView(AllauthLoginView):
         return response
 
 
+class EmailView(AllauthEmailView):
+    """allauth's email management, with three guarantees it does not give by itself.
+
+    - Only a verified address can become primary (allauth allows an unverified one while the
+      account has no verified address, which changes the address the learner signs in with).
+    - An address that belongs to another account is refused (see accounts.forms.AddEmailForm),
+      and if one slips through at once from two requests, the unique ``User.email`` refuses it
+      here with a message instead of a 500.
+    - Every POST is one transaction: a refused change leaves nothing half done.
+    Refusals answer 422 with the page and the message.
+    """
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self._refused = False
+        try:
+            with transaction.atomic():
+                response = super().post(request, *args, **kwargs)
+        except IntegrityError:
+            # Two requests at once (or another account) took the address between our check and
+            # the write; the transaction rolled back, so nothing changed.
+            messages.error(request, ADDRESS_IN_USE)
+            self._refused = True
+        if self._refused:
+            return self._refusal(request)
+        return response
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 422
+        return response
+
+    def _action_primary(self, request: HttpRequest, *args, **kwargs) -> HttpResponse | None:
+        address = self._get_email_address(request)
+        if address is None:
+            return None
+        adapter = get_adapter()
+        if not address.verified:
+            adapter.add_message(
+                request, messages.ERROR, "account/messages/unverified_primary_email.txt"
+            )
+            self._refused = True
+            return None
+        if adapter.address_owned_elsewhere(address.email, request.user):
+            messages.error(request, ADDRESS_UNAVAILABLE)
+            self._refused = True
+            return None
+        return super()._action_primary(request, *args, **kwargs)
+
+    def _refusal(self, request: HttpRequest) -> HttpResponse:
+        form = self.get_form_class()(user=request.user)  # the add form, empty
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
 login = LoginView.as_view()
+email = EmailView.as_view()

@@ -181,12 +181,21 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "roadmap:home"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "add_email": "accounts.forms.AddEmailForm",
+    "signup": "accounts.forms.SignupForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
+# Only "mandatory" keeps sign-up from telling whether an address is registered ("none" and
+# "optional" must say so, to keep addresses unique). It needs working email, so it is the
+# production default once EMAIL_HOST is set (README, "Security").
 ACCOUNT_EMAIL_VERIFICATION = envchoice(
-    "ACCOUNT_EMAIL_VERIFICATION", "optional", {"none", "optional", "mandatory"}
+    "ACCOUNT_EMAIL_VERIFICATION",
+    "mandatory" if not DEBUG and os.environ.get("EMAIL_HOST") else "optional",
+    {"none", "optional", "mandatory"},
 )
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False

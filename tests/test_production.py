@@ -244,6 +244,29 @@ def test_session_and_csrf_cookies_carry_the_host_prefix_and_its_attributes(site,
         assert attributes == {"path": "/", "domain": "", "secure": True}
 
 
+def setting(name: str, env: dict[str, str]) -> str:
+    code = f"import django\ndjango.setup()\nfrom django.conf import settings as s\nprint(s.{name})"
+    proc = run([sys.executable, "-c", code], env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"EMAIL_HOST": "smtp.example.org"}, "mandatory"),  # the mode that reveals nothing
+        ({}, "optional"),  # without email nobody could confirm an address
+        ({"EMAIL_HOST": "smtp.example.org", "ACCOUNT_EMAIL_VERIFICATION": "optional"}, "optional"),
+        ({"ACCOUNT_EMAIL_VERIFICATION": "mandatory"}, "mandatory"),
+        ({"DEBUG": "1", "EMAIL_HOST": "smtp.example.org"}, "optional"),
+    ],
+)
+def test_production_defaults_to_mandatory_verification_once_email_is_configured(
+    overrides, expected
+):
+    assert setting("ACCOUNT_EMAIL_VERIFICATION", production_env(**overrides)) == expected
+
+
 def test_development_keeps_the_plain_cookie_names():
     proc = run(
         [
