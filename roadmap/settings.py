@@ -252,9 +252,12 @@ STORAGES = {
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Security. Production assumes TLS ends at the operator's proxy, which sets X-Forwarded-Proto.
+# Gunicorn, not Django, reads that header, and only from the proxy's addresses
+# (FORWARDED_ALLOW_IPS, roadmap/gunicorn_conf.py); Django trusts the scheme gunicorn gives it.
+# Reading it here too would believe it from anyone who reaches the port.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else None
+SECURE_PROXY_SSL_HEADER = None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 if SESSION_COOKIE_SECURE:
