@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 
@@ -148,8 +149,16 @@ class Resource(models.Model):
     level = models.CharField(
         max_length=20, choices=Level.choices, default=Level.GENERAL, blank=True
     )
+    estimated_minutes = models.PositiveIntegerField(
+        "estimated time (minutes)",
+        null=True,
+        blank=True,
+        help_text="Only where the resource states its own length (a video's or course's duration).",
+    )
     order = models.PositiveIntegerField(default=0)
     is_published = models.BooleanField("published", default=True)
+    # When it joined the roadmap: learners are shown what is new since their previous visit.
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ResourceQuerySet.as_manager()
 
