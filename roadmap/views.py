@@ -18,6 +18,7 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import HttpResponseClientRedirect
 
+from roadmap import learning
 from roadmap.forms import NoteForm, ProgressForm
 from roadmap.markdown import MarkdownTooLarge, render_markdown
 from roadmap.models import Note, Progress, Resource
@@ -106,13 +107,8 @@ def set_progress(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _published_resource(pk)
     form = ProgressForm(request.POST)
     form.is_valid()  # a checkbox is either there or not: every input is valid
-    if form.cleaned_data["done"]:
-        # ON CONFLICT DO NOTHING: a double click or two tabs never make a second row, nor an error.
-        Progress.objects.bulk_create(
-            [Progress(user=request.user, resource=resource)], ignore_conflicts=True
-        )
-    else:
-        Progress.objects.filter(user=request.user, resource=resource).delete()
+    status = Progress.Status.DONE if form.cleaned_data["done"] else Progress.Status.NOT_STARTED
+    learning.set_status(request.user, resource, status)
 
     if not request.htmx:
         return redirect(resource.get_absolute_url())
@@ -153,12 +149,15 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("body", NOTE_SAVES_LIMITED)
             status = 429
         else:
+            body = form.cleaned_data["body"]
             try:
-                note = _save_note(request.user, resource, form.cleaned_data["body"])
+                # Rendered before the write's transaction, so no row stays locked meanwhile.
+                html = render_markdown(body) if body.strip() else None
             except MarkdownTooLarge as refused:
                 form.add_error("body", refused.message)
                 status = 422
             else:
+                note = learning.save_note(request.user, resource, body, html=html)
                 if not request.htmx:
                     messages.success(request, f"Your note on “{resource.title}” was saved.")
                     return redirect(resource.get_absolute_url())
@@ -187,18 +186,6 @@ NOTE_SAVES_LIMITED = (
     "You have saved notes very often in the last minute. Nothing was saved: wait a minute, "
     "then save again (your text is still here)."
 )
-
-
-def _save_note(user, resource: Resource, body: str) -> Note | None:
-    """Save the learner's note; an empty one deletes it. ``MarkdownTooLarge`` saves nothing."""
-    if not body.strip():
-        Note.objects.filter(user=user, resource=resource).delete()
-        return None
-    html = render_markdown(body)
-    note, _ = Note.objects.update_or_create(
-        user=user, resource=resource, defaults={"body": body, "body_html": html}
-    )
-    return note
 
 
 @require_safe
