@@ -88,9 +88,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_htmx",
     "allauth",
     "allauth.account",
+    # Sign-in options (settings below): two-factor, sessions, single sign-on.
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.gitlab",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
 ]
 
 ROOT_URLCONF = "roadmap.urls"
@@ -194,6 +205,99 @@ ACCOUNT_RATE_LIMITS_ENABLED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 REGISTRATION_OPEN = envbool("REGISTRATION_OPEN", True)
 
+# --- Sign-in options: two-factor, passkeys, single sign-on, sessions -----------------------------
+# Everything comes from allauth; each identity provider is off until its variables are set.
+# README, "Sign-in options", lists the variables and the callback URL to register at each one.
+
+# Two-factor: authenticator apps (TOTP) with recovery codes, and WebAuthn security keys and
+# passkeys, which also sign in without a password.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+# Staff (curators included) reach the admin only once they have a second factor.
+MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
+# Lets a development server on a plain-HTTP host name other than localhost try security keys.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# "Your sessions": every signed-in browser, its device and when it was last seen. allauth's own
+# activity tracking writes on every request; accounts.middleware does it at most once every
+# few minutes per session instead, so a page view costs no query for it.
+USERSESSIONS_TRACK_ACTIVITY = True
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("https", "http") or not rest.split("/", 1)[0]:
+        raise ImproperlyConfigured(f"{url!r} must be an http(s):// URL.")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def _provider_app(prefix: str, *required: str) -> dict[str, str] | None:
+    """The client credentials under PREFIX_CLIENT_ID/_SECRET, or None when none are set."""
+    names = [f"{prefix}_CLIENT_ID", f"{prefix}_CLIENT_SECRET", *required]
+    values = {name: os.environ.get(name, "").strip() for name in names}
+    if not any(values[name] for name in names[:2]):
+        return None
+    if missing := [name for name, value in values.items() if not value]:
+        raise ImproperlyConfigured(f"{prefix} sign-in needs {', '.join(missing)} as well.")
+    return {"client_id": values[names[0]], "secret": values[names[1]]}
+
+
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
+# Where the sign-in form's redirect goes: CSP form-action covers redirects after a form post.
+SIGN_IN_ORIGINS: list[str] = []
+if github := _provider_app("GITHUB"):
+    SOCIALACCOUNT_PROVIDERS["github"] = {"APPS": [github]}
+    SIGN_IN_ORIGINS.append("https://github.com")
+if google := _provider_app("GOOGLE"):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [google],
+        "SCOPE": ["openid", "profile", "email"],
+        "OAUTH_PKCE_ENABLED": True,
+    }
+    SIGN_IN_ORIGINS.append("https://accounts.google.com")
+if gitlab := _provider_app("GITLAB"):
+    gitlab_url = os.environ.get("GITLAB_URL", "").strip().rstrip("/") or "https://gitlab.com"
+    SOCIALACCOUNT_PROVIDERS["gitlab"] = {
+        "APPS": [{**gitlab, "settings": {"gitlab_url": gitlab_url}}],
+        "OAUTH_PKCE_ENABLED": True,
+    }
+    SIGN_IN_ORIGINS.append(_origin(gitlab_url))
+if oidc := _provider_app("OIDC", "OIDC_SERVER_URL"):
+    oidc_server_url = os.environ["OIDC_SERVER_URL"].strip()
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                **oidc,
+                # The id is part of the callback URL and of every linked account: never rename.
+                "provider_id": "sso",
+                "name": os.environ.get("OIDC_NAME", "").strip() or "Single sign-on",
+                "settings": {"server_url": oidc_server_url},
+            }
+        ],
+        "OAUTH_PKCE_ENABLED": True,
+    }
+    SIGN_IN_ORIGINS.append(_origin(oidc_server_url))
+# A provider's address proves the person owns it only when the provider says it checked it
+# (GitHub's "verified", Google's and OpenID Connect's "email_verified"; GitLab says nothing, so
+# its addresses count as unverified). Such a verified address signs in to the account that has
+# it and links the provider to it; an unverified one never does.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+
+# Instances that want only their identity provider: no password sign-up or sign-in (nor passkey
+# sign-in, so that leaving the organisation's directory ends access). allauth's own
+# SOCIALACCOUNT_ONLY would also switch two-factor off, which staff keep here.
+SSO_ONLY = envbool("SSO_ONLY", False)
+if SSO_ONLY and not SOCIALACCOUNT_PROVIDERS:
+    raise ImproperlyConfigured("SSO_ONLY=1 needs an identity provider: set GITHUB_*, OIDC_*…")
+MFA_PASSKEY_LOGIN_ENABLED = not SSO_ONLY
+MFA_PASSKEY_SIGNUP_ENABLED = False
+
 if email_host := os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {
@@ -258,7 +362,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *SIGN_IN_ORIGINS],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
