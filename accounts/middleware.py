@@ -1,4 +1,4 @@
-"""Two small rules on every request, each free on pages they do not concern.
+"""Small rules on every request, each free on pages they do not concern.
 
 ``StaffSecondFactorMiddleware`` keeps staff without a second factor out of the admin; only admin
 URLs pay its one query. ``SessionActivityMiddleware`` keeps "Your sessions" showing when each
@@ -11,10 +11,11 @@ import time
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialApp
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 ACTIVITY_KEY = "_last_seen"
@@ -65,3 +66,20 @@ class SessionActivityMiddleware:
             UserSession.objects.create_from_request(request)
             session[ACTIVITY_KEY] = now
         return response
+
+
+class UnconfiguredProviderMiddleware:
+    """A provider without client credentials has URLs (its app is installed) but no app: 404.
+
+    allauth raises SocialApp.DoesNotExist there, which would be a 500. Costs nothing otherwise.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, SocialApp.DoesNotExist):
+            raise Http404("This sign-in option is not set up on this site.")

@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from accounts import providers as identity_providers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -117,6 +119,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffSecondFactorMiddleware",
     "accounts.middleware.SessionActivityMiddleware",
+    "accounts.middleware.UnconfiguredProviderMiddleware",
 ]
 
 ROOT_URLCONF = "roadmap.urls"
@@ -225,60 +228,8 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 USERSESSIONS_TRACK_ACTIVITY = True
 
 
-def _origin(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    if scheme not in ("https", "http") or not rest.split("/", 1)[0]:
-        raise ImproperlyConfigured(f"{url!r} must be an http(s):// URL.")
-    return f"{scheme}://{rest.split('/', 1)[0]}"
-
-
-def _provider_app(prefix: str, *required: str) -> dict[str, str] | None:
-    """The client credentials under PREFIX_CLIENT_ID/_SECRET, or None when none are set."""
-    names = [f"{prefix}_CLIENT_ID", f"{prefix}_CLIENT_SECRET", *required]
-    values = {name: os.environ.get(name, "").strip() for name in names}
-    if not any(values[name] for name in names[:2]):
-        return None
-    if missing := [name for name, value in values.items() if not value]:
-        raise ImproperlyConfigured(f"{prefix} sign-in needs {', '.join(missing)} as well.")
-    return {"client_id": values[names[0]], "secret": values[names[1]]}
-
-
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
-SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
-# Where the sign-in form's redirect goes: CSP form-action covers redirects after a form post.
-SIGN_IN_ORIGINS: list[str] = []
-if github := _provider_app("GITHUB"):
-    SOCIALACCOUNT_PROVIDERS["github"] = {"APPS": [github]}
-    SIGN_IN_ORIGINS.append("https://github.com")
-if google := _provider_app("GOOGLE"):
-    SOCIALACCOUNT_PROVIDERS["google"] = {
-        "APPS": [google],
-        "SCOPE": ["openid", "profile", "email"],
-        "OAUTH_PKCE_ENABLED": True,
-    }
-    SIGN_IN_ORIGINS.append("https://accounts.google.com")
-if gitlab := _provider_app("GITLAB"):
-    gitlab_url = os.environ.get("GITLAB_URL", "").strip().rstrip("/") or "https://gitlab.com"
-    SOCIALACCOUNT_PROVIDERS["gitlab"] = {
-        "APPS": [{**gitlab, "settings": {"gitlab_url": gitlab_url}}],
-        "OAUTH_PKCE_ENABLED": True,
-    }
-    SIGN_IN_ORIGINS.append(_origin(gitlab_url))
-if oidc := _provider_app("OIDC", "OIDC_SERVER_URL"):
-    oidc_server_url = os.environ["OIDC_SERVER_URL"].strip()
-    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
-        "APPS": [
-            {
-                **oidc,
-                # The id is part of the callback URL and of every linked account: never rename.
-                "provider_id": "sso",
-                "name": os.environ.get("OIDC_NAME", "").strip() or "Single sign-on",
-                "settings": {"server_url": oidc_server_url},
-            }
-        ],
-        "OAUTH_PKCE_ENABLED": True,
-    }
-    SIGN_IN_ORIGINS.append(_origin(oidc_server_url))
+SOCIALACCOUNT_PROVIDERS, SIGN_IN_ORIGINS = identity_providers.from_environment(os.environ)
 # A provider's address proves the person owns it only when the provider says it checked it
 # (GitHub's "verified", Google's and OpenID Connect's "email_verified"; GitLab says nothing, so
 # its addresses count as unverified). Such a verified address signs in to the account that has
