@@ -127,7 +127,7 @@ def test_last_seen_is_written_again_once_the_interval_has_passed(alice):
 
 
 @pytest.mark.parametrize(
-    "user_agent, expected",
+    ("user_agent", "expected"),
     [
         (FIREFOX_LINUX, "Firefox on Linux"),
         (SAFARI_IPHONE, "Safari on iPhone"),
