@@ -10,10 +10,14 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.utils.csp import CSP
 from playwright.sync_api import Page, expect
 
+from accounts import providers as identity_providers
+from accounts.models import User
 from tests import test_browser as shared
 from tests.conftest import PASSWORD, make_user
+from tests.oidc_stub import OIDCStub, Person
 from tests.test_browser import log_in
 
 # The browser, its pages and the console watch come from the roadmap's browser tests.
@@ -189,3 +193,43 @@ def test_staff_without_a_second_factor_are_led_from_the_admin_to_set_one_up(
     expect(page.get_by_role("status")).to_contain_text("The admin needs two-factor authentication")
 
     assert console_errors == []
+
+
+@pytest.fixture
+def identity_provider(settings):
+    stub = OIDCStub()
+    providers, origins = identity_providers.from_environment(stub.env())
+    settings.SOCIALACCOUNT_PROVIDERS = providers
+    # As settings.py does: the Continue form's redirect to the provider is allowed by the CSP.
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "form-action": [CSP.SELF, *origins]}
+    yield stub
+    stub.close()
+
+
+def test_a_person_signs_in_through_the_organisations_provider(
+    page, console_errors, identity_provider
+):
+    identity_provider.person = Person("kc-77", "member@example.org", name="Grace Member")
+    page.goto("/")
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="Log in").click()
+    providers = page.get_by_role("region", name="Or use another account")
+    providers.get_by_role("link", name="Continue with Test IdP").click()
+    expect(page.get_by_role("heading", name="Sign In Via Test IdP")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    assert identity_provider.errors == []
+    assert "GET /authorize" in identity_provider.requests  # the browser really went there
+    assert User.objects.get(email="member@example.org").first_name == "Grace"
+    assert console_errors == []
+
+
+def test_without_the_provider_in_form_action_the_browser_would_not_go(
+    page, console_errors, identity_provider, settings
+):
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "form-action": [CSP.SELF]}
+    page.goto("/accounts/oidc/sso/login/?process=login")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_timeout(500)
+    assert "GET /authorize" not in identity_provider.requests
+    assert any("form-action" in error for error in console_errors)
