@@ -121,6 +121,24 @@ def test_a_verified_provider_email_signs_in_to_the_existing_account_and_links_it
     assert Progress.objects.filter(user=alice).count() == 1
 
 
+def test_linking_an_account_whose_own_address_was_never_confirmed_switches_its_password_off(
+    alice, idp
+):
+    # Someone may have signed up with Alice's address before her: they lose their way in.
+    EmailAddress.objects.create(user=alice, email=alice.email, verified=False, primary=True)
+    squatter = Client()
+    squatter.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    idp.person = Person("kc-alice", "alice@example.com", email_verified=True)
+
+    client = Client()
+    sign_in_through_the_provider(client, idp)
+
+    assert signed_in_user(client) == alice
+    alice.refresh_from_db()
+    assert not alice.has_usable_password()
+    assert not signed_in_user(squatter).is_authenticated
+
+
 @pytest.mark.parametrize("email_verified", [False, None])
 def test_an_unverified_provider_email_never_takes_over_an_account(alice, idp, email_verified):
     idp.person = Person("kc-mallory", "alice@example.com", email_verified=email_verified)
