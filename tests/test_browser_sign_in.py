@@ -140,6 +140,7 @@ ACCOUNT_PAGES = [
     ("/accounts/2fa/totp/activate/", "Activate Authenticator App"),
     ("/accounts/2fa/webauthn/add/", "Add Security Key"),
     ("/accounts/sessions/", "Sessions"),
+    ("/accounts/3rdparty/", "Account Connections"),
     ("/accounts/login/", None),
 ]
 

@@ -148,6 +148,8 @@ def test_an_unverified_provider_email_never_takes_over_an_account(alice, idp, em
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/3rdparty/signup/"  # asks for another address
+    form = client.get(response["Location"]).content.decode()
+    assert '<label for="id_email">' in form and "Test IdP" in form
     assert not signed_in_user(client).is_authenticated
     assert not SocialAccount.objects.filter(user=alice).exists()
     alice.refresh_from_db()
