@@ -242,3 +242,25 @@ def test_the_staff_rule_can_be_turned_off_in_production():
     from tests.test_sso import settings_from_env
 
     assert settings_from_env("s.MFA_REQUIRED_FOR_STAFF", MFA_REQUIRED_FOR_STAFF="0") == "False"
+
+
+# The account pages and the admin around them.
+
+
+@pytest.mark.parametrize(
+    "url", ["/accounts/2fa/", "/accounts/sessions/", "/accounts/3rdparty/", "/accounts/2fa/webauthn/"]
+)
+def test_the_new_account_pages_use_the_site_layout(alice_client, url):
+    response = alice_client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="skip-link"' in html and 'class="wrap account-page"' in html
+    assert 'aria-label="Account settings"' in html
+
+
+def test_the_admin_tells_the_projects_accounts_from_allauths(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+    captions = re.findall(r'<caption>\s*<a [^>]*>([^<]+)</a>', html)
+    assert "Learners and staff" in captions
+    assert captions.count("Accounts") == 1
+    assert len(captions) == len(set(captions))
