@@ -17,7 +17,7 @@ from accounts import providers as identity_providers
 from accounts.models import User
 from tests import test_browser as shared
 from tests.conftest import PASSWORD, make_user
-from tests.oidc_stub import OIDCStub, Person
+from tests.provider_stubs import OIDCStub, Person
 from tests.test_browser import log_in
 
 # The browser, its pages and the console watch come from the roadmap's browser tests.

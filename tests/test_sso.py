@@ -1,6 +1,6 @@
 """Single sign-on: identity providers from the environment, and a whole OpenID Connect sign-in.
 
-The provider is tests/oidc_stub.py, served on loopback: allauth fetches its discovery document,
+The provider is tests/provider_stubs.py, served on loopback: allauth fetches its discovery document,
 exchanges the code at its token endpoint and reads userinfo over real HTTP. The browser's part
 (following the redirect to the provider and back) is played by the test.
 """
@@ -24,7 +24,7 @@ from accounts import providers as identity_providers
 from accounts.models import User
 from roadmap.models import Progress
 from tests.conftest import PASSWORD, make_resource, make_user
-from tests.oidc_stub import OIDCStub, Person
+from tests.provider_stubs import GitHubStub, OIDCStub, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +204,60 @@ def test_a_learner_connects_the_provider_from_their_account_pages(alice, idp):
     back = urlsplit(follow_provider_redirect(to_provider["Location"]))
     client.get(f"{back.path}?{back.query}")
     assert SocialAccount.objects.get(uid="kc-a").user == alice
+
+
+# GitHub: its own API says which addresses are verified.
+
+
+@pytest.fixture
+def github(settings, monkeypatch):
+    from allauth.socialaccount.providers.github.views import GitHubOAuth2Adapter
+
+    stub = GitHubStub()
+    settings.SOCIALACCOUNT_PROVIDERS, _ = identity_providers.from_environment(
+        {"GITHUB_CLIENT_ID": "gh-id", "GITHUB_CLIENT_SECRET": "gh-secret"}
+    )
+    # allauth fixes GitHub's addresses when it is imported; these point them at the stub.
+    for name, path in [
+        ("authorize_url", "/login/oauth/authorize"),
+        ("access_token_url", "/login/oauth/access_token"),
+        ("profile_url", "/api/v3/user"),
+        ("emails_url", "/api/v3/user/emails"),
+    ]:
+        monkeypatch.setattr(GitHubOAuth2Adapter, name, stub.url + path)
+    yield stub
+    stub.close()
+
+
+def sign_in_with_github(client: Client, stub: GitHubStub):
+    html = client.get("/accounts/login/").content.decode()
+    assert 'href="/accounts/github/login/?process=login">Continue with GitHub</a>' in html
+    to_github = client.post("/accounts/github/login/?process=login")
+    assert to_github["Location"].startswith(f"{stub.url}/login/oauth/authorize?")
+    back = urlsplit(follow_provider_redirect(to_github["Location"]))
+    assert back.path == "/accounts/github/login/callback/"
+    return client.get(f"{back.path}?{back.query}")
+
+
+def test_a_verified_github_email_signs_in_to_the_existing_account(alice, github):
+    EmailAddress.objects.create(user=alice, email=alice.email, verified=True, primary=True)
+    github.emails = [{"email": "alice@example.com", "verified": True, "primary": True}]
+    client = Client()
+    sign_in_with_github(client, github)
+    assert signed_in_user(client) == alice
+    assert SocialAccount.objects.get(provider="github").user == alice
+    assert "GET /api/v3/user/emails" in github.requests
+
+
+def test_an_unverified_github_email_never_takes_over_an_account(alice, github):
+    github.emails = [{"email": "alice@example.com", "verified": False, "primary": True}]
+    client = Client()
+    response = sign_in_with_github(client, github)
+    assert response["Location"] == "/accounts/3rdparty/signup/"
+    assert not signed_in_user(client).is_authenticated
+    assert not SocialAccount.objects.exists()
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
 
 
 # Buttons and SSO_ONLY.

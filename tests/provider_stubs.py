@@ -1,6 +1,6 @@
-"""A small OpenID Connect provider on loopback, for signing in through allauth without a network.
+"""Identity providers on loopback, for signing in through allauth without a network.
 
-It serves what Keycloak or Authentik would: discovery, the authorize endpoint (which signs the
+``OIDCStub`` is a small OpenID Connect provider. It serves what Keycloak or Authentik would: discovery, the authorize endpoint (which signs the
 current ``person`` in at once and sends the browser back with a code), the token endpoint (an
 ID token signed with an RSA key made for this run, after checking the client's secret, the
 redirect URI and the PKCE verifier), userinfo and the JWKS that publishes the key.
@@ -22,6 +22,17 @@ from jwt.algorithms import RSAAlgorithm
 
 CLIENT_ID = "llm-roadmap"
 CLIENT_SECRET = "stub-secret"
+
+
+def reply(handler, status: int, data=None, location: str = "") -> None:
+    handler.send_response(status)
+    if location:
+        handler.send_header("Location", location)
+    payload = json.dumps(data).encode() if data is not None else b""
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
 
 
 @dataclass
@@ -116,14 +127,7 @@ class OIDCStub:
             self.reply(handler, 400, {"error": "invalid_request", "error_description": str(exc)})
 
     def reply(self, handler, status: int, data: dict | None = None, location: str = "") -> None:
-        handler.send_response(status)
-        if location:
-            handler.send_header("Location", location)
-        payload = json.dumps(data).encode() if data is not None else b""
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(payload)))
-        handler.end_headers()
-        handler.wfile.write(payload)
+        reply(handler, status, data, location)
 
     def discovery(self, handler, query, body) -> None:
         self.reply(
@@ -201,3 +205,57 @@ class OIDCStub:
     def jwks(self, handler, query, body) -> None:
         jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         self.reply(handler, 200, {"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}]})
+
+
+@dataclass
+class GitHubStub:
+    """GitHub's OAuth endpoints and the two API calls allauth makes: the user and their emails.
+
+    ``emails`` is what GitHub's /user/emails answers: each address with its "verified" flag.
+    """
+
+    user: dict = field(default_factory=lambda: {"id": 1, "login": "octo", "name": "Octo Cat"})
+    emails: list[dict] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                stub.handle(self)
+
+            def do_POST(self) -> None:
+                stub.handle(self)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        url = urlsplit(handler.path)
+        self.requests.append(f"{handler.command} {url.path}")
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path == "/login/oauth/authorize":
+            back = f"{query['redirect_uri']}?{urlencode({'code': 'gh-code', 'state': query['state']})}"
+            return self.reply(handler, 302, location=back)
+        answers = {
+            "/login/oauth/access_token": {"access_token": "gh-token", "token_type": "bearer"},
+            "/api/v3/user": self.user,
+            "/api/v3/user/emails": self.emails,
+        }
+        if url.path not in answers:
+            return self.reply(handler, 404, {"message": "Not Found"})
+        if url.path.startswith("/api/"):
+            assert handler.headers.get("Authorization") == "token gh-token"
+        self.reply(handler, 200, answers[url.path])
+
+    def reply(self, handler, status: int, data=None, location: str = "") -> None:
+        reply(handler, status, data, location)
