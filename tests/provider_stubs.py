@@ -1,9 +1,10 @@
 """Identity providers on loopback, for signing in through allauth without a network.
 
-``OIDCStub`` is a small OpenID Connect provider. It serves what Keycloak or Authentik would: discovery, the authorize endpoint (which signs the
-current ``person`` in at once and sends the browser back with a code), the token endpoint (an
-ID token signed with an RSA key made for this run, after checking the client's secret, the
-redirect URI and the PKCE verifier), userinfo and the JWKS that publishes the key.
+``OIDCStub`` serves what Keycloak or Authentik would: discovery, the authorize endpoint (which
+signs the current ``person`` in at once and sends the browser back with a code), the token
+endpoint (an ID token signed with an RSA key made for this run, after checking the client's
+secret, the redirect URI and the PKCE verifier), userinfo and the JWKS that publishes the key.
+``GitHubStub`` plays GitHub's OAuth endpoints and API.
 """
 
 import base64
@@ -244,7 +245,8 @@ class GitHubStub:
         self.requests.append(f"{handler.command} {url.path}")
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         if url.path == "/login/oauth/authorize":
-            back = f"{query['redirect_uri']}?{urlencode({'code': 'gh-code', 'state': query['state']})}"
+            code = {"code": "gh-code", "state": query["state"]}
+            back = f"{query['redirect_uri']}?{urlencode(code)}"
             return self.reply(handler, 302, location=back)
         answers = {
             "/login/oauth/access_token": {"access_token": "gh-token", "token_type": "bearer"},

@@ -248,7 +248,8 @@ def test_the_staff_rule_can_be_turned_off_in_production():
 
 
 @pytest.mark.parametrize(
-    "url", ["/accounts/2fa/", "/accounts/sessions/", "/accounts/3rdparty/", "/accounts/2fa/webauthn/"]
+    "url",
+    ["/accounts/2fa/", "/accounts/sessions/", "/accounts/3rdparty/", "/accounts/2fa/webauthn/"],
 )
 def test_the_new_account_pages_use_the_site_layout(alice_client, url):
     response = alice_client.get(url)
@@ -260,7 +261,7 @@ def test_the_new_account_pages_use_the_site_layout(alice_client, url):
 
 def test_the_admin_tells_the_projects_accounts_from_allauths(admin_client):
     html = admin_client.get("/admin/").content.decode()
-    captions = re.findall(r'<caption>\s*<a [^>]*>([^<]+)</a>', html)
+    captions = re.findall(r"<caption>\s*<a [^>]*>([^<]+)</a>", html)
     assert "Learners and staff" in captions
     assert captions.count("Accounts") == 1
     assert len(captions) == len(set(captions))
