@@ -220,7 +220,8 @@ MFA_TOTP_ISSUER = SITE_NAME
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 # Staff (curators included) reach the admin only once they have a second factor.
 MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
-# Lets a development server on a plain-HTTP host name other than localhost try security keys.
+# Lets a development server on a plain-HTTP host name other than localhost try security keys
+# (in a browser told to treat that origin as secure).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # "Your sessions": every signed-in browser, its device and when it was last seen. allauth's own
@@ -228,7 +229,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # few minutes per session instead, so a page view costs no query for it.
 USERSESSIONS_TRACK_ACTIVITY = True
 
-
+# Single sign-on: GitHub, Google, GitLab and any OpenID Connect provider (accounts/providers.py).
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS, SIGN_IN_ORIGINS = identity_providers.from_environment(os.environ)
 # A provider's address proves the person owns it only when the provider says it checked it
