@@ -218,6 +218,13 @@ REGISTRATION_OPEN = envbool("REGISTRATION_OPEN", True)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+# allauth's security-key forms, with a malformed credential a form error instead of a 500.
+MFA_FORMS = {
+    "add_webauthn": "accounts.forms.AddWebAuthnForm",
+    "authenticate_webauthn": "accounts.forms.AuthenticateWebAuthnForm",
+    "login_webauthn": "accounts.forms.LoginWebAuthnForm",
+    "reauthenticate_webauthn": "accounts.forms.ReauthenticateWebAuthnForm",
+}
 # Staff (curators included) reach the admin only once they have a second factor.
 MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
 # Lets a development server on a plain-HTTP host name other than localhost try security keys

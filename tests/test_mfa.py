@@ -265,3 +265,51 @@ def test_the_admin_tells_the_projects_accounts_from_allauths(admin_client):
     assert "Learners and staff" in captions
     assert captions.count("Accounts") == 1
     assert len(captions) == len(set(captions))
+
+
+# A security key's answer is JSON the browser posts; a forged one is an error message, not a 500.
+
+GARBAGE_CREDENTIALS = [
+    "{",
+    "{}",
+    "[]",
+    "null",
+    '"text"',
+    '{"id": 1, "response": []}',
+    '{"id": "x", "rawId": "x", "type": "public-key", "response": {}}',
+    '{"id": "eA", "rawId": "eA", "type": "public-key", "response": {"clientDataJSON": "@@",'
+    ' "authenticatorData": "eA", "signature": "eA"}}',
+]
+
+
+@pytest.mark.parametrize("credential", GARBAGE_CREDENTIALS)
+@pytest.mark.parametrize("ask_first", [True, False])
+def test_a_forged_passkey_sign_in_is_refused_without_an_error(alice, credential, ask_first):
+    client = Client(raise_request_exception=False)
+    if ask_first:  # the page asks the server for a challenge before the key answers
+        client.get("/accounts/2fa/webauthn/login/", HTTP_ACCEPT="application/json")
+    response = client.post("/accounts/2fa/webauthn/login/", {"credential": credential})
+    assert response.status_code in (200, 302, 400), response.status_code
+    assert not client.get("/notes/").status_code == 200
+
+
+@pytest.mark.parametrize("credential", GARBAGE_CREDENTIALS)
+def test_a_forged_security_key_answer_at_the_second_step_is_refused(enrolled, credential):
+    browser = Client(raise_request_exception=False)
+    log_in(browser, "alice@example.com")
+    response = browser.post("/accounts/2fa/authenticate/", {"credential": credential})
+    assert response.status_code == 200
+    assert browser.get("/notes/").status_code == 302
+
+
+@pytest.mark.parametrize("credential", GARBAGE_CREDENTIALS)
+def test_forged_security_key_answers_on_the_account_pages_are_refused(alice, credential):
+    client = Client(raise_request_exception=False)
+    log_in(client, "alice@example.com")
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    client.get("/accounts/2fa/webauthn/add/")
+    add = client.post("/accounts/2fa/webauthn/add/", {"credential": credential, "name": "k"})
+    assert add.status_code == 200
+    reauthenticate = client.post("/accounts/2fa/webauthn/reauthenticate/", {"credential": credential})
+    assert reauthenticate.status_code < 500
+    assert not Authenticator.objects.filter(user=alice).exists()

@@ -416,3 +416,22 @@ def test_another_learners_security_key_is_a_404(name, alice, bob):
         assert client.post(url, {"name": "mine now"}).status_code == 404, url
     key.refresh_from_db()
     assert key.data == {} and key.user == bob
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ACCOUNT_PAGES))
+@pytest.mark.parametrize(
+    "body",
+    [
+        PROBE_BODY,
+        {"code": "%00", "credential": "{", "name": "\x00"},
+        {"credential": '{"id": 1, "response": []}', "passwordless": "on", "name": "k" * 5000},
+        {"account": "999999999999999999999", "code": "1" * 1000},
+    ],
+)
+def test_garbage_posts_to_account_pages_are_answered_without_an_error(name, body, alice):
+    client = Client(raise_request_exception=False)
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    response = client.post(account_page_url(name), body)
+    assert response.status_code < 500, (name, response.status_code)
