@@ -55,7 +55,5 @@ class LoginWebAuthnForm(_ReadableAuthentication, allauth_forms.LoginWebAuthnForm
     pass
 
 
-class ReauthenticateWebAuthnForm(
-    _ReadableAuthentication, allauth_forms.ReauthenticateWebAuthnForm
-):
+class ReauthenticateWebAuthnForm(_ReadableAuthentication, allauth_forms.ReauthenticateWebAuthnForm):
     pass

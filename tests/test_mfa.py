@@ -310,6 +310,6 @@ def test_forged_security_key_answers_on_the_account_pages_are_refused(alice, cre
     client.get("/accounts/2fa/webauthn/add/")
     add = client.post("/accounts/2fa/webauthn/add/", {"credential": credential, "name": "k"})
     assert add.status_code == 200
-    reauthenticate = client.post("/accounts/2fa/webauthn/reauthenticate/", {"credential": credential})
-    assert reauthenticate.status_code < 500
+    again = client.post("/accounts/2fa/webauthn/reauthenticate/", {"credential": credential})
+    assert again.status_code < 500
     assert not Authenticator.objects.filter(user=alice).exists()
