@@ -435,3 +435,13 @@ def test_garbage_posts_to_account_pages_are_answered_without_an_error(name, body
     client.post("/accounts/reauthenticate/", {"password": PASSWORD})
     response = client.post(account_page_url(name), body)
     assert response.status_code < 500, (name, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(SIGN_IN_FLOW))
+def test_sign_in_steps_answer_strangers_without_an_error(name):
+    url = dict(discover_account_pages())[name]
+    client = Client(raise_request_exception=False)
+    for response in (client.get(url), client.post(url, {**PROBE_BODY, "credential": "{}"})):
+        assert response.status_code < 500, (name, response.status_code)
+    assert account_data() == (0, 0, 0)
