@@ -1,13 +1,34 @@
 from allauth.account.adapter import get_adapter
 from allauth.account.views import EmailView as AllauthEmailView
 from allauth.account.views import LoginView as AllauthLoginView
+from allauth.account.views import SignupView as AllauthSignupView
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 
 from accounts.adapter import ADDRESS_UNAVAILABLE
 
 ADDRESS_IN_USE = "That address is already in use, so nothing was changed."
+
+SSO_ONLY_REFUSAL = (
+    "This site signs people in only through its identity provider: use the button on the "
+    "sign-in page."
+)
+
+
+def _sso_only_context(context: dict) -> dict:
+    # allauth's sign-in and sign-up templates leave out their password forms for this flag.
+    if settings.SSO_ONLY:
+        context["SOCIALACCOUNT_ONLY"] = True
+    return context
+
+
+def _refuse_passwords_when_sso_only(request: HttpRequest) -> None:
+    # The forms are not shown with SSO_ONLY; a post made anyway is refused, never processed.
+    if settings.SSO_ONLY and request.method != "GET":
+        raise PermissionDenied(SSO_ONLY_REFUSAL)
 
 
 class LoginView(AllauthLoginView):
@@ -16,6 +37,13 @@ class LoginView(AllauthLoginView):
     allauth refuses further attempts for that email (even with the right password) with a form
     error; the status code lets proxies, monitoring and scripts see the throttling too.
     """
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        _refuse_passwords_when_sso_only(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        return _sso_only_context(super().get_context_data(**kwargs))
 
     def form_invalid(self, form) -> HttpResponse:
         response = super().form_invalid(form)
@@ -78,5 +106,15 @@ class EmailView(AllauthEmailView):
         return self.render_to_response(self.get_context_data(form=form), status=422)
 
 
+class SignupView(AllauthSignupView):
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        _refuse_passwords_when_sso_only(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        return _sso_only_context(super().get_context_data(**kwargs))
+
+
 login = LoginView.as_view()
+signup = SignupView.as_view()
 email = EmailView.as_view()

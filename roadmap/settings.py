@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from accounts import providers as identity_providers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -89,9 +91,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_htmx",
     "allauth",
     "allauth.account",
+    # Sign-in options (settings below): two-factor, sessions, single sign-on.
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.gitlab",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +119,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
+    "accounts.middleware.UnconfiguredProviderMiddleware",
 ]
 
 ROOT_URLCONF = "roadmap.urls"
@@ -208,6 +222,55 @@ ACCOUNT_RATE_LIMITS = {"note_save": "30/m/user"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 REGISTRATION_OPEN = envbool("REGISTRATION_OPEN", True)
 
+# --- Sign-in options: two-factor, passkeys, single sign-on, sessions -----------------------------
+# Everything comes from allauth; each identity provider is off until its variables are set.
+# README, "Sign-in options", lists the variables and the callback URL to register at each one.
+
+# Two-factor: authenticator apps (TOTP) with recovery codes, and WebAuthn security keys and
+# passkeys, which also sign in without a password.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+# allauth's security-key forms, with a malformed credential a form error instead of a 500.
+MFA_FORMS = {
+    "add_webauthn": "accounts.mfa_forms.AddWebAuthnForm",
+    "authenticate_webauthn": "accounts.mfa_forms.AuthenticateWebAuthnForm",
+    "login_webauthn": "accounts.mfa_forms.LoginWebAuthnForm",
+    "reauthenticate_webauthn": "accounts.mfa_forms.ReauthenticateWebAuthnForm",
+}
+# Staff (curators included) reach the admin only once they have a second factor.
+MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
+# Lets a development server on a plain-HTTP host name other than localhost try security keys
+# (in a browser told to treat that origin as secure).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# "Your sessions": every signed-in browser, its device and when it was last seen. allauth's own
+# activity tracking writes on every request; accounts.middleware does it at most once every
+# few minutes per session instead, so a page view costs no query for it.
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Single sign-on: GitHub, Google, GitLab and any OpenID Connect provider (accounts/providers.py).
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS, SIGN_IN_ORIGINS = identity_providers.from_environment(os.environ)
+# A provider's address proves the person owns it only when the provider says it checked it
+# (GitHub's "verified", Google's and OpenID Connect's "email_verified"; GitLab says nothing, so
+# its addresses count as unverified). Such a verified address signs in to the account that has
+# it and links the provider to it; an unverified one never does.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+
+# Instances that want only their identity provider: no password sign-up or sign-in (nor passkey
+# sign-in, so that leaving the organisation's directory ends access). allauth's own
+# SOCIALACCOUNT_ONLY would also switch two-factor off, which staff keep here.
+SSO_ONLY = envbool("SSO_ONLY", False)
+if SSO_ONLY and not SOCIALACCOUNT_PROVIDERS:
+    raise ImproperlyConfigured("SSO_ONLY=1 needs an identity provider: set GITHUB_*, OIDC_*…")
+MFA_PASSKEY_LOGIN_ENABLED = not SSO_ONLY
+MFA_PASSKEY_SIGNUP_ENABLED = False
+
 if email_host := os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {
@@ -280,7 +343,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *SIGN_IN_ORIGINS],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],

@@ -20,6 +20,7 @@ roadmap_patterns = [
 urlpatterns = [
     path("", include((roadmap_patterns, "roadmap"))),
     path("accounts/login/", account_views.login, name="account_login"),
+    path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/email/", account_views.email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -116,7 +116,7 @@ def log_in(page: Page, email: str) -> None:
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Log in").click()
     page.get_by_label("Email").fill(email)
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 

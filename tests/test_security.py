@@ -301,3 +301,147 @@ def test_a_double_clicked_done_gives_one_row(racer):
     learner, resource = racer
     assert post_at_once(learner, resource, [{"done": "on"}, {"done": "on"}]) == [302, 302]
     assert Progress.objects.filter(user=learner, resource=resource).count() == 1
+
+
+# The account pages that two-factor, sessions and single sign-on add (allauth's views, our
+# settings). Found from the URL conf as well: a page allauth adds in an upgrade joins the battery,
+# or must be named below as part of signing in, where anonymous visitors belong.
+
+ACCOUNT_APPS = ("allauth.mfa", "allauth.usersessions", "allauth.socialaccount.views")
+SIGN_IN_FLOW = {
+    "mfa_authenticate",  # the second step of signing in
+    "mfa_reauthenticate",  # confirming who you are before a change
+    "mfa_reauthenticate_webauthn",
+    "mfa_login_webauthn",  # signing in with a passkey
+    "socialaccount_login_cancelled",
+    "socialaccount_login_error",
+    "socialaccount_signup",  # finishing a sign-up that began at a provider
+}
+
+
+def discover_account_pages(patterns=None, prefix: str = "/") -> list[tuple[str, str]]:
+    found = []
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            found += discover_account_pages(pattern.url_patterns, route)
+        elif pattern.name and pattern.callback.__module__.startswith(ACCOUNT_APPS):
+            found.append((pattern.name, route))
+    return found
+
+
+ACCOUNT_PAGES = {n: r for n, r in discover_account_pages() if n not in SIGN_IN_FLOW}
+
+
+def account_page_url(name: str, pk: int = 1) -> str:
+    return ACCOUNT_PAGES[name].replace("<int:pk>", str(pk))
+
+
+def account_data() -> tuple[int, int, int]:
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+    from allauth.usersessions.models import UserSession
+
+    return Authenticator.objects.count(), SocialAccount.objects.count(), UserSession.objects.count()
+
+
+def test_the_battery_finds_the_new_account_pages():
+    assert {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_generate_recovery_codes",
+        "mfa_add_webauthn",
+        "mfa_remove_webauthn",
+        "usersessions_list",
+        "socialaccount_connections",
+    } <= set(ACCOUNT_PAGES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ACCOUNT_PAGES))
+def test_account_pages_send_anonymous_visitors_to_login_and_write_nothing(name, anon):
+    before = account_data()
+    for method in (anon.get, anon.post):
+        response = method(account_page_url(name), PROBE_BODY)
+        assert response.status_code == 302, (name, response.status_code)
+        assert response["Location"].startswith("/accounts/login/")
+    assert account_data() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ACCOUNT_PAGES))
+def test_account_page_posts_without_a_csrf_token_are_refused(name, csrf_client):
+    before = account_data()
+    response = csrf_client.post(account_page_url(name), PROBE_BODY)
+    assert response.status_code == 403
+    assert "security token" in response.content.decode()
+    assert account_data() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ACCOUNT_PAGES))
+def test_account_page_posts_from_a_foreign_origin_are_refused(name, csrf_client):
+    csrf_client.get("/accounts/email/")
+    token = csrf_client.cookies["csrftoken"].value
+    before = account_data()
+    response = csrf_client.post(
+        account_page_url(name),
+        PROBE_BODY,
+        HTTP_X_CSRFTOKEN=token,
+        HTTP_ORIGIN="https://evil.example",
+    )
+    assert response.status_code == 403
+    assert account_data() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ACCOUNT_PAGES))
+def test_account_pages_answer_a_signed_in_learner_without_an_error(name, alice_client):
+    response = alice_client.get(account_page_url(name))
+    assert response.status_code in (200, 302, 404), (name, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [n for n, r in ACCOUNT_PAGES.items() if "<int:pk>" in r])
+def test_another_learners_security_key_is_a_404(name, alice, bob):
+    from allauth.mfa.models import Authenticator
+
+    key = Authenticator.objects.create(user=bob, type=Authenticator.Type.WEBAUTHN, data={})
+    client = Client()
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    for bad in (key.pk, 0, 99999999999999999999999):
+        url = account_page_url(name, bad)
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"name": "mine now"}).status_code == 404, url
+    key.refresh_from_db()
+    assert key.data == {} and key.user == bob
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ACCOUNT_PAGES))
+@pytest.mark.parametrize(
+    "body",
+    [
+        PROBE_BODY,
+        {"code": "%00", "credential": "{", "name": "\x00"},
+        {"credential": '{"id": 1, "response": []}', "passwordless": "on", "name": "k" * 5000},
+        {"account": "999999999999999999999", "code": "1" * 1000},
+    ],
+)
+def test_garbage_posts_to_account_pages_are_answered_without_an_error(name, body, alice):
+    client = Client(raise_request_exception=False)
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    response = client.post(account_page_url(name), body)
+    assert response.status_code < 500, (name, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(SIGN_IN_FLOW))
+def test_sign_in_steps_answer_strangers_without_an_error(name):
+    url = dict(discover_account_pages())[name]
+    client = Client(raise_request_exception=False)
+    for response in (client.get(url), client.post(url, {**PROBE_BODY, "credential": "{}"})):
+        assert response.status_code < 500, (name, response.status_code)
+    assert account_data() == (0, 0, 0)
