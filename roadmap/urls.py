@@ -19,6 +19,7 @@ roadmap_patterns = [
 
 urlpatterns = [
     path("", include((roadmap_patterns, "roadmap"))),
+    path("", include("linkhealth.urls")),
     path("accounts/login/", account_views.login, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
