@@ -1,6 +1,7 @@
 """Link checks as tasks: the immediate backend in tests, the database backend and its worker in
 production, and a daily check that schedules itself."""
 
+import sys
 from datetime import timedelta
 from io import StringIO
 
@@ -13,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from linkhealth.models import LinkCheck, LinkCheckRun
 from linkhealth.tasks import check_links, daily_link_check, schedule_daily_check
 from tests.conftest import make_resource
+from tests.test_production import manage, production_env, run
 
 pytestmark = pytest.mark.django_db
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -92,3 +94,23 @@ def test_a_daily_check_right_after_a_full_run_checks_nothing(link_server):
 def test_the_immediate_backend_queues_nothing_for_later():
     assert schedule_daily_check() is None
     assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "backend"),
+    [
+        ({}, "django_tasks_db.DatabaseBackend"),
+        ({"TASKS_BACKEND": "immediate"}, "django.tasks.backends.immediate.ImmediateBackend"),
+        ({"DEBUG": "1"}, "django.tasks.backends.immediate.ImmediateBackend"),
+    ],
+)
+def test_production_queues_tasks_for_the_worker_and_development_runs_them_at_once(env, backend):
+    code = "import django.conf as c; print(c.settings.TASKS['default']['BACKEND'])"
+    proc = run([sys.executable, "-c", code], production_env(**env))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == backend
+
+
+def test_an_unknown_tasks_backend_is_refused_by_name():
+    proc = manage("check", env=production_env(TASKS_BACKEND="celery"))
+    assert proc.returncode != 0 and "TASKS_BACKEND must be one of" in proc.stderr
