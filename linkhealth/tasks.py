@@ -51,6 +51,9 @@ def run_check(
     results = checker_from_settings().check_all(urls)
     with transaction.atomic():
         LinkCheck.objects.record(results)
+        if not partial and not roadmap_slug:
+            # Links no resource uses any more (edited, deleted) are forgotten.
+            LinkCheck.objects.exclude(url__in=Resource.objects.values("url")).delete()
         run.finished_at = timezone.now()
         run.checked = len(results)
         run.failing = sum(r.outcome in LinkCheck.FAILURES for r in results)

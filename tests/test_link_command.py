@@ -114,3 +114,14 @@ def test_private_addresses_are_refused_unless_allowed(link_server, settings):
     [row] = json.loads(check_links("--json"))
     assert row["outcome"] == "unreachable" and "non-public" in row["error"]
     assert link_server.requests == []
+
+
+def test_a_full_check_forgets_links_no_resource_uses_any_more(link_server):
+    resource = make_resource(url=link_server.url("/ok"))
+    check_links()
+    resource.url = link_server.url("/gone")
+    resource.save()
+    check_links("--roadmap", resource.roadmap.slug)  # one roadmap's check keeps the rest
+    assert LinkCheck.objects.filter(url=link_server.url("/ok")).exists()
+    check_links()
+    assert list(LinkCheck.objects.values_list("url", flat=True)) == [resource.url]

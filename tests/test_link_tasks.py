@@ -38,6 +38,8 @@ def test_development_and_tests_run_tasks_at_once(link_server):
     assert LinkCheck.objects.get(url=resource.url).outcome == "ok"
 
 
+# The worker closes connections between tasks, as it does in production: these tests commit.
+@pytest.mark.django_db(transaction=True)
 def test_the_database_backend_queues_a_check_for_the_worker(database_tasks, link_server):
     resource = make_resource(url=link_server.url("/ok"))
     result = check_links.enqueue()
@@ -70,6 +72,7 @@ def test_the_next_daily_check_comes_24_hours_after_the_last_full_run(database_ta
     assert daily_tasks_waiting().get().run_after == started + timedelta(hours=24)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_daily_check_runs_and_queues_the_next_one(database_tasks, link_server):
     resource = make_resource(url=link_server.url("/gone"))
     schedule_daily_check()
