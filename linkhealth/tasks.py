@@ -26,6 +26,8 @@ DAY = timedelta(hours=24)
 DAILY_GRACE = timedelta(hours=23)
 # A link a learner reports is checked again unless it was checked this recently.
 RECHECK_AFTER = timedelta(minutes=10)
+KEEP_RUNS = timedelta(days=90)
+KEEP_FINISHED_TASKS = timedelta(days=30)
 
 
 def checker_from_settings() -> Checker:
@@ -95,9 +97,19 @@ def daily_link_check() -> dict:
         if last and last.started_at > timezone.now() - DAILY_GRACE:
             return {"skipped": f"every link was checked at {last.started_at:%Y-%m-%d %H:%M}"}
         run, _ = run_check(published_urls(), LinkCheckRun.Trigger.SCHEDULE)
+        forget_old_history()
         return _summary(run)
     finally:
         schedule_daily_check()
+
+
+def forget_old_history() -> None:
+    """Keep the run log and the queue's finished tasks from growing forever, with no cron."""
+    LinkCheckRun.objects.filter(started_at__lt=timezone.now() - KEEP_RUNS).delete()
+    from django_tasks_db.models import DBTaskResult
+
+    finished_before = timezone.now() - KEEP_FINISHED_TASKS
+    DBTaskResult.objects.finished().filter(finished_at__lt=finished_before).delete()
 
 
 def schedule_daily_check() -> datetime | None:

@@ -117,3 +117,19 @@ def test_production_queues_tasks_for_the_worker_and_development_runs_them_at_onc
 def test_an_unknown_tasks_backend_is_refused_by_name():
     proc = manage("check", env=production_env(TASKS_BACKEND="celery"))
     assert proc.returncode != 0 and "TASKS_BACKEND must be one of" in proc.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_check_forgets_old_runs_and_old_finished_tasks(database_tasks):
+    long_ago = timezone.now() - timedelta(days=91)
+    LinkCheckRun.objects.create(trigger="admin", started_at=long_ago, finished_at=long_ago)
+    recent = LinkCheckRun.objects.create(trigger="admin", partial=True)
+    old_task = check_links.enqueue()
+    DBTaskResult.objects.filter(pk=old_task.id).update(
+        status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now() - timedelta(days=31)
+    )
+    daily_link_check.enqueue()
+    call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO())
+    assert set(LinkCheckRun.objects.values_list("trigger", flat=True)) == {"admin", "schedule"}
+    assert LinkCheckRun.objects.filter(pk=recent.pk).exists()
+    assert not DBTaskResult.objects.filter(pk=old_task.id).exists()
