@@ -198,6 +198,10 @@ class Checker:
                 permanent = permanent or status in PERMANENT_REDIRECTS
                 current = urljoin(current, location)
                 continue
+            if status == 429:
+                # The site limits how often it is asked: says nothing about the link itself.
+                error = "the site asked to be asked less often (HTTP 429)"
+                return Result(url, Outcome.UNREACHABLE, status, final_url=moved, error=error)
             if status >= 400:
                 return Result(url, Outcome.BROKEN, status, final_url=moved)
             # Only a permanent move is worth updating the link for; temporary redirects (to a

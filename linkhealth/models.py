@@ -13,13 +13,11 @@ NEVER_CHECKED = "never"
 
 
 class LinkCheckQuerySet(models.QuerySet):
-    def for_url(self, url) -> "LinkCheckQuerySet":
-        return self.filter(url=url)
-
     def record(self, results: Iterable, checked_at: datetime | None = None) -> list["LinkCheck"]:
         """Store each result as its URL's latest check, counting failures in a row."""
         checked_at = checked_at or timezone.now()
-        results = list(results)
+        # One row per URL: an upsert may not touch the same row twice.
+        results = list({result.url: result for result in results}.values())
         previous = self.in_bulk([r.url for r in results], field_name="url")
         rows = []
         for result in results:

@@ -1,9 +1,10 @@
 """A small HTTP server on the loopback for the link checker's tests.
 
 Each path answers the way some real site does: /ok, /moved (301 to /ok), /temporary (302 to
-/ok), /missing (404), /gone (410), /error (500), /hang (answers only after the test's timeout),
-/no-head (405 to HEAD, 200 to GET), /loop (redirects to itself), /slow (200 after a moment, for
-counting simultaneous requests), /toggle (404 or 200, as the test sets ``toggle_ok``).
+/ok), /missing (404), /gone (410), /error (500), /busy (429), /hang (answers only after the
+test's timeout), /no-head (405 to HEAD, 200 to GET), /loop (redirects to itself), /slow (200
+after a moment, for counting simultaneous requests), /toggle (404 or 200, as the test sets
+``toggle_ok``).
 ``redirect_to`` sends /elsewhere to any URL.
 """
 
@@ -109,6 +110,8 @@ class LinkServer:
                     return 410, {}
                 if path == "/error":
                     return 500, {}
+                if path == "/busy":
+                    return 429, {"Retry-After": "60"}
                 if path == "/no-head":
                     return (405, {"Allow": "GET"}) if self.command == "HEAD" else (200, {})
                 if path == "/toggle":

@@ -45,6 +45,12 @@ def test_error_statuses_are_broken_with_their_status(check, path, status):
     assert (result.outcome, result.http_status) == (BROKEN, status)
 
 
+def test_a_site_that_rate_limits_the_checker_is_unreachable_not_broken(check):
+    result = check("/busy")
+    assert (result.outcome, result.http_status) == (UNREACHABLE, 429)
+    assert "HTTP 429" in result.error
+
+
 def test_an_error_to_head_is_asked_again_with_get(check, link_server):
     check("/missing")
     assert link_server.requests == [("HEAD", "/missing"), ("GET", "/missing")]

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from linkhealth.checker import Result
 from linkhealth.models import LinkCheck, LinkCheckRun
 from tests.conftest import make_resource, make_section
 
@@ -125,3 +126,9 @@ def test_a_full_check_forgets_links_no_resource_uses_any_more(link_server):
     assert LinkCheck.objects.filter(url=link_server.url("/ok")).exists()
     check_links()
     assert list(LinkCheck.objects.values_list("url", flat=True)) == [resource.url]
+
+
+def test_recording_the_same_url_twice_in_one_go_keeps_one_row():
+    url = "https://example.com/twice"
+    LinkCheck.objects.record([Result(url, "broken", 404), Result(url, "broken", 404)])
+    assert LinkCheck.objects.get(url=url).consecutive_failures == 1
