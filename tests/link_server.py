@@ -8,6 +8,7 @@ after a moment, for counting simultaneous requests), /toggle (404 or 200, as the
 ``redirect_to`` sends /elsewhere to any URL.
 """
 
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,8 +38,14 @@ class Counter:
 
 
 class LinkServer:
-    def __init__(self, host: str = "127.0.0.1", counter: Counter | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        counter: Counter | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.requests: list[tuple[str, str]] = []
+        self.host_headers: list[str] = []
         self.counter = counter or Counter()
         self.toggle_ok = False
         self.redirect_to = ""
@@ -46,10 +53,16 @@ class LinkServer:
         self.httpd = ThreadingHTTPServer((host, 0), self._handler())
         self.httpd.daemon_threads = True
         self.host, self.port = self.httpd.server_address[:2]
+        self.scheme = "http"
+        self.server_names: list[str | None] = []  # what TLS clients asked for (SNI)
+        if tls is not None:
+            self.scheme = "https"
+            tls.sni_callback = lambda sock, name, context: self.server_names.append(name)
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def start(self) -> "LinkServer":
         self._thread.start()
@@ -75,6 +88,7 @@ class LinkServer:
 
             def _answer(self, body: bool) -> None:
                 server.requests.append((self.command, self.path))
+                server.host_headers.append(self.headers.get("Host", ""))
                 server.counter.enter(server.host)
                 try:
                     status, headers = self._route()

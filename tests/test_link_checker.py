@@ -1,7 +1,10 @@
 """The link checker against a real HTTP server on the loopback (tests/link_server.py)."""
 
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 
 import pytest
 
@@ -111,6 +114,68 @@ def test_every_redirect_hop_is_checked_against_the_address_rules(link_server, mo
     assert result.outcome == UNREACHABLE
     assert "non-public address (127.0.0.2)" in result.error
     assert result.final_url == link_server.redirect_to
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(link_server, monkeypatch):
+    # A name whose DNS answer changes after the check (DNS rebinding) cannot redirect the
+    # request: the checker resolves once and connects to exactly that address.
+    answers = iter(["127.0.0.1", "10.0.0.1"])
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        assert host == "rebind.test"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(checker, "is_public", lambda ip: str(ip) == "127.0.0.1")
+    result = Checker(allow_private=False).check(f"http://rebind.test:{link_server.port}/ok")
+    assert (result.outcome, result.http_status) == (OK, 200)
+    assert link_server.host_headers == [f"rebind.test:{link_server.port}"]
+    assert next(answers) == "10.0.0.1"  # looked up once, never again
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for localhost (Debian's openssl)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    command += ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"]
+    command += ["-keyout", str(key), "-out", str(cert)]
+    subprocess.run(command, check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture
+def tls_server(certificate):
+    cert, key = certificate
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = LinkServer(tls=context).start()
+    yield server
+    server.stop()
+
+
+def test_tls_is_verified_against_the_host_name_not_the_pinned_address(
+    tls_server, certificate, monkeypatch
+):
+    trusting = ssl.create_default_context(cafile=str(certificate[0]))
+    monkeypatch.setattr(checker, "_tls_context", lambda: trusting)
+    local = Checker(allow_private=True)
+    result = local.check(f"https://localhost:{tls_server.port}/ok")
+    assert (result.outcome, result.http_status) == (OK, 200)
+    assert tls_server.server_names == ["localhost"]
+    # By address, the certificate (made out to localhost) does not match.
+    by_address = local.check(f"https://127.0.0.1:{tls_server.port}/ok")
+    assert by_address.outcome == UNREACHABLE and "TLS error" in by_address.error
+
+
+def test_a_certificate_nobody_vouches_for_is_unreachable_never_trusted(tls_server):
+    result = Checker(allow_private=True).check(f"https://localhost:{tls_server.port}/ok")
+    assert (result.outcome, result.http_status) == (UNREACHABLE, None)
+    assert "TLS error: CERTIFICATE_VERIFY_FAILED" in result.error
+    assert tls_server.requests == []
 
 
 @pytest.mark.parametrize("scheme_url", ["ftp://example.com/x", "file:///etc/passwd", "gopher://x/"])
