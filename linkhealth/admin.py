@@ -38,6 +38,9 @@ STATUS_LABELS = {
 }
 
 
+FAILING = {LinkCheck.Status.BROKEN, LinkCheck.Status.UNREACHABLE, LinkCheck.Status.FAILING_ONCE}
+
+
 class LinkStatusFilter(admin.SimpleListFilter):
     title = "link status"
     parameter_name = "link_status"
@@ -91,6 +94,31 @@ class ResourceLinkHealthAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return with_link_status(super().get_queryset(request))
 
+    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        fields = list(super().get_fields(request, obj))
+        return [*fields, "link_health"] if obj is not None else fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), "link_health"]
+
+    @admin.display(description="link health")
+    def link_health(self, obj: Resource) -> str:
+        """The change form's version of the column: no button, which would be the form's
+        first submit button, the one Enter in any field presses instead of Save."""
+        status = getattr(obj, "link_status", None) or NEVER_CHECKED
+        label = STATUS_LABELS.get(status, status)
+        if status in FAILING:
+            return f"{label}: {obj.link_error or f'HTTP {obj.link_http_status}'}"
+        if status == LinkCheck.Status.REDIRECTED and obj.link_final_url:
+            return format_html(
+                '{} to <a href="{}" rel="noopener noreferrer" target="_blank">{}</a>. '
+                "“Use the new URL” in the list of resources changes the link to it.",
+                label,
+                obj.link_final_url,
+                obj.link_final_url,
+            )
+        return label
+
     def get_urls(self):
         use_url = self.admin_site.admin_view(require_POST(self.use_new_url_view))
         name = f"{self.opts.app_label}_{self.opts.model_name}_use_new_url"
@@ -100,10 +128,8 @@ class ResourceLinkHealthAdmin(admin.ModelAdmin):
     def link_status(self, obj: Resource) -> str:
         status = getattr(obj, "link_status", None) or NEVER_CHECKED
         label = STATUS_LABELS.get(status, status)
-        if status in (LinkCheck.Status.BROKEN, LinkCheck.Status.FAILING_ONCE) or (
-            status == LinkCheck.Status.UNREACHABLE
-        ):
-            detail = f"HTTP {obj.link_http_status}" if obj.link_http_status else obj.link_error
+        if status in FAILING:
+            detail = obj.link_error or f"HTTP {obj.link_http_status}"
             return format_html(
                 '<span class="link-status link-{}">{}</span><br><small>{}</small>',
                 status,

@@ -85,6 +85,17 @@ def test_the_changelist_costs_the_same_queries_with_more_resources(carol_client,
     assert len(large) == len(small)
 
 
+def test_a_resources_page_shows_its_link_status(carol_client, links):
+    html = carol_client.get(f"{CHANGELIST}{links['broken'].pk}/change/").content.decode()
+    assert "Broken: HTTP 404" in html
+    html = carol_client.get(f"{CHANGELIST}{links['redirected'].pk}/change/").content.decode()
+    assert 'Redirected to <a href="https://new.test/"' in html
+    # No submit button before Save: Enter in a field must save, not change the link.
+    assert "formaction" not in html
+    add_page = carol_client.get(f"{CHANGELIST}add/").content.decode()
+    assert "Link health:</label>" not in add_page and "Link health:</label>" in html
+
+
 def test_use_the_new_url_moves_the_resource_and_keeps_learners_progress(carol_client, alice, links):
     resource = links["redirected"]
     Progress.objects.create(user=alice, resource=resource)

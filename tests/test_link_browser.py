@@ -36,7 +36,9 @@ def test_a_learner_reports_a_broken_link_in_place(page, console_errors):
     page.get_by_label("Anything curators should know? (optional)").fill("It answers 404 now")
     page.get_by_role("button", name=f"Send report on {TITLE}").click()
 
-    expect(page.get_by_role("status").filter(has_text="Thank you")).to_be_visible()
+    thanks = page.get_by_role("status").filter(has_text="Thank you")
+    expect(thanks).to_be_visible()
+    expect(thanks).to_be_focused()
     no_reload.check()
     report = LinkReport.objects.get()
     assert (report.resource.title, report.reason, report.comment) == (
