@@ -288,6 +288,11 @@ LINKCHECK_READ_TIMEOUT = envint("LINKCHECK_READ_TIMEOUT", 10)
 # Fetching loopback, private, link-local and metadata addresses is refused unless this is on:
 # for the test suite's local server only, never on a server.
 LINKCHECK_ALLOW_PRIVATE = envbool("LINKCHECK_ALLOW_PRIVATE", False)
+if LINKCHECK_ALLOW_PRIVATE and not DEBUG:
+    raise ImproperlyConfigured(
+        "LINKCHECK_ALLOW_PRIVATE=1 is for the test suite only: on a server it would let anyone "
+        "who can add a link make the server fetch addresses on its own network. Remove it."
+    )
 # Problem reports one learner may send per hour, across all links.
 LINKHEALTH_REPORTS_PER_HOUR = envint("LINKHEALTH_REPORTS_PER_HOUR", 10)
 

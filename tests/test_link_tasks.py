@@ -133,3 +133,8 @@ def test_the_daily_check_forgets_old_runs_and_old_finished_tasks(database_tasks)
     assert set(LinkCheckRun.objects.values_list("trigger", flat=True)) == {"admin", "schedule"}
     assert LinkCheckRun.objects.filter(pk=recent.pk).exists()
     assert not DBTaskResult.objects.filter(pk=old_task.id).exists()
+
+
+def test_production_refuses_to_fetch_private_addresses_even_when_asked():
+    proc = manage("check", env=production_env(LINKCHECK_ALLOW_PRIVATE="1"))
+    assert proc.returncode != 0 and "LINKCHECK_ALLOW_PRIVATE=1 is for the test suite" in proc.stderr
