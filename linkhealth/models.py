@@ -69,7 +69,8 @@ class LinkCheck(models.Model):
 
         OK = "ok", "OK"
         REDIRECTED = "redirected", "Redirected"
-        FAILING_ONCE = "failing", "Failed once (checked again before it counts)"
+        # Counts as broken or unreachable only if the next check fails too.
+        FAILING_ONCE = "failing", "Failed once"
         BROKEN = "broken", "Broken"
         UNREACHABLE = "unreachable", "Unreachable"
 
@@ -100,18 +101,13 @@ class LinkCheck(models.Model):
         return outcome
 
     @property
-    def summary(self) -> str:
-        """One line for a curator: what the latest check found."""
-        if self.outcome == self.Outcome.BROKEN:
-            detail = f"HTTP {self.http_status}" if self.http_status else ""
-            detail = ", ".join(d for d in (detail, self.error) if d)
-        elif self.outcome == self.Outcome.UNREACHABLE:
-            detail = self.error
-        elif self.outcome == self.Outcome.REDIRECTED:
-            detail = f"now at {self.final_url}"
-        else:
-            detail = ""
-        return f"{self.get_status_display()}{f' ({detail})' if detail else ''}"
+    def detail(self) -> str:
+        """What went wrong, or where the link now leads; empty when it is simply OK."""
+        if self.outcome == self.Outcome.REDIRECTED:
+            return f"now at {self.final_url}"
+        if self.outcome in self.FAILURES:
+            return self.error or (f"HTTP {self.http_status}" if self.http_status else "")
+        return ""
 
 
 def with_link_status(resources: ResourceQuerySet) -> ResourceQuerySet:

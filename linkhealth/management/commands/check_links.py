@@ -50,8 +50,8 @@ class Command(BaseCommand):
         for result in results:
             check = stored[result.url]
             line = f"{check.get_status_display():<12} {result.url}"
-            if detail := check.summary.partition(" (")[2].rstrip(")"):
-                line += f"  ({detail})"
+            if check.detail:
+                line += f"  ({check.detail})"
             style = {
                 LinkCheck.Status.OK: self.style.SUCCESS,
                 LinkCheck.Status.REDIRECTED: self.style.WARNING,
