@@ -5,6 +5,12 @@ from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
+from linkhealth.admin import (
+    LinkStatusFilter,
+    ResourceLinkHealthAdmin,
+    check_links_now,
+    use_new_urls,
+)
 from roadmap.models import Resource, Roadmap, Section, nesting_error
 
 
@@ -166,15 +172,31 @@ class SectionAdmin(LearnerDataProtectedAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(LearnerDataProtectedAdmin):
-    list_display = ["title", "section", "kind", "level", "author", "order", "is_published"]
+class ResourceAdmin(ResourceLinkHealthAdmin, LearnerDataProtectedAdmin):
+    list_display = [
+        "title",
+        "section",
+        "kind",
+        "level",
+        "author",
+        "order",
+        "is_published",
+        "link_status",
+    ]
     list_editable = ["order", "is_published"]
-    list_filter = ["section__roadmap", "section", "kind", "level", "is_published"]
+    list_filter = [
+        "section__roadmap",
+        "section",
+        "kind",
+        "level",
+        "is_published",
+        LinkStatusFilter,
+    ]
     list_select_related = ["section", "roadmap"]
     search_fields = ["title", "author", "url", "description"]
     autocomplete_fields = ["section"]
     form = ResourceForm
-    actions = [publish, unpublish]
+    actions = [publish, unpublish, check_links_now, use_new_urls]
     fields = [
         "section",
         "title",

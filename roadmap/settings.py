@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks_db",
+    "linkhealth",
     "allauth",
     "allauth.account",
     # Sign-in options (settings below): two-factor, sessions, single sign-on.
@@ -348,6 +350,35 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# Link health (linkhealth/): background work and the link checker.
+# Work that outlives a request goes through Django's tasks API. "database" (the production
+# default) queues it in PostgreSQL for the worker service (`manage.py run_worker`); "immediate"
+# (development and tests) runs it inside the request that asks for it.
+TASKS_BACKEND = envchoice(
+    "TASKS_BACKEND", "immediate" if DEBUG else "database", {"immediate", "database"}
+)
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[TASKS_BACKEND],
+    }
+}
+# Seconds to wait for a connection, and for each read of an answer, per request.
+LINKCHECK_CONNECT_TIMEOUT = envint("LINKCHECK_CONNECT_TIMEOUT", 5)
+LINKCHECK_READ_TIMEOUT = envint("LINKCHECK_READ_TIMEOUT", 10)
+# Fetching loopback, private, link-local and metadata addresses is refused unless this is on:
+# for the test suite's local server only, never on a server.
+LINKCHECK_ALLOW_PRIVATE = envbool("LINKCHECK_ALLOW_PRIVATE", False)
+if LINKCHECK_ALLOW_PRIVATE and not DEBUG:
+    raise ImproperlyConfigured(
+        "LINKCHECK_ALLOW_PRIVATE=1 is for the test suite only: on a server it would let anyone "
+        "who can add a link make the server fetch addresses on its own network. Remove it."
+    )
+# Problem reports one learner may send per hour, across all links.
+LINKHEALTH_REPORTS_PER_HOUR = envint("LINKHEALTH_REPORTS_PER_HOUR", 10)
 
 # Notes are private Markdown; this bounds what one note may hold.
 NOTE_MAX_LENGTH = 20_000

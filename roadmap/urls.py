@@ -19,6 +19,7 @@ roadmap_patterns = [
 
 urlpatterns = [
     path("", include((roadmap_patterns, "roadmap"))),
+    path("", include("linkhealth.urls")),
     path("accounts/login/", account_views.login, name="account_login"),
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/email/", account_views.email, name="account_email"),

@@ -1,8 +1,8 @@
 """The attack battery: every state-changing endpoint, found from the URL conf.
 
-A new view under the ``roadmap`` namespace is picked up automatically: it must refuse
-anonymous visitors, requests without a CSRF token or from a foreign origin, and other
-learners' objects, and survive garbage, before it can pass.
+A new view under a learner-facing namespace (``LEARNER_NAMESPACES``) is picked up
+automatically: it must refuse anonymous visitors, requests without a CSRF token or from a
+foreign origin, and other learners' objects, and survive garbage, before it can pass.
 """
 
 import threading
@@ -13,9 +13,12 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from linkhealth.models import LinkReport
 from roadmap.models import Note, Progress
 from tests.conftest import PASSWORD, client_for, make_resource, make_user
 
+# Every app whose views learners use; a new app adds its namespace here.
+LEARNER_NAMESPACES = {"roadmap", "linkhealth"}
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
 PROBE_BODY = {"done": "on", "body": "probe"}
 
@@ -25,8 +28,8 @@ def discover(patterns=None, namespace: str | None = None) -> list[tuple[str, URL
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
             found += discover(pattern.url_patterns, pattern.namespace or namespace)
-        elif namespace == "roadmap":
-            found.append((f"roadmap:{pattern.name}", pattern))
+        elif namespace in LEARNER_NAMESPACES:
+            found.append((f"{namespace}:{pattern.name}", pattern))
     return found
 
 
@@ -41,8 +44,8 @@ def url_for(name: str, pattern: URLPattern, resource) -> str:
     return reverse(name, kwargs=kwargs)
 
 
-def learner_data() -> tuple[int, int]:
-    return Progress.objects.count(), Note.objects.count()
+def learner_data() -> tuple[int, int, int]:
+    return Progress.objects.count(), Note.objects.count(), LinkReport.objects.count()
 
 
 @pytest.fixture
@@ -51,7 +54,7 @@ def resource(db):
 
 
 def test_the_battery_finds_every_writing_endpoint():
-    assert {"roadmap:set_progress", "roadmap:note"} <= set(ENDPOINT_NAMES)
+    assert {"roadmap:set_progress", "roadmap:note", "linkhealth:report"} <= set(ENDPOINT_NAMES)
 
 
 @pytest.mark.django_db
@@ -64,7 +67,7 @@ def test_anonymous_posts_go_to_login_and_write_nothing(name, anon, resource):
         assert response["Location"].startswith("/accounts/login/")
     htmx = anon.post(url_for(name, pattern, resource), PROBE_BODY, **HTMX)
     assert htmx.status_code == 405 or htmx["HX-Redirect"].startswith("/accounts/login/")
-    assert learner_data() == (0, 0)
+    assert learner_data() == (0, 0, 0)
 
 
 @pytest.mark.django_db
@@ -81,7 +84,7 @@ def test_posts_without_a_csrf_token_are_refused(name, csrf_client, resource):
     response = csrf_client.post(url_for(name, dict(ENDPOINTS)[name], resource), PROBE_BODY)
     assert response.status_code == 403
     assert "security token" in response.content.decode()
-    assert learner_data() == (0, 0)
+    assert learner_data() == (0, 0, 0)
 
 
 @pytest.mark.django_db
@@ -96,7 +99,7 @@ def test_posts_from_a_foreign_origin_are_refused(name, csrf_client, resource):
         HTTP_ORIGIN="https://evil.example",
     )
     assert response.status_code == 403
-    assert learner_data() == (0, 0)
+    assert learner_data() == (0, 0, 0)
 
 
 @pytest.mark.django_db
@@ -118,7 +121,7 @@ def test_a_2_mb_body_is_a_400_with_a_clear_message(name, alice_client, resource)
     assert response.status_code in (400, 405)
     if response.status_code == 400:
         assert "too large" in response.content.decode()
-    assert learner_data() == (0, 0)
+    assert learner_data() == (0, 0, 0)
 
 
 @pytest.mark.django_db
