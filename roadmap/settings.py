@@ -81,6 +81,7 @@ SITE_ID = 1
 INSTALLED_APPS = [
     "accounts",
     "roadmap",
+    "insights",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
