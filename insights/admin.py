@@ -49,10 +49,10 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
     def get_urls(self):
         # Only the figures: the proxied progress rows (which name learners) get no page at all.
         view = self.admin_site.admin_view
-        info = self.opts.app_label, self.opts.model_name
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("", view(self.changelist_view), name="%s_%s_changelist" % info),
-            path("statistics.csv", view(self.csv_view), name="%s_%s_csv" % info),
+            path("", view(self.changelist_view), name=f"{prefix}_changelist"),
+            path("statistics.csv", view(self.csv_view), name=f"{prefix}_csv"),
         ]
 
     def _statistics(self, request: HttpRequest) -> tuple[Statistics | None, list[Roadmap]]:

@@ -35,7 +35,9 @@ class RoadmapQuerySet(models.QuerySet):
         """
         count = models.Func(models.F("pk"), function="COUNT")
         shown = Resource.objects.shown().filter(roadmap=models.OuterRef("pk")).order_by()
-        queryset = self.annotate(resource_count=models.Subquery(shown.annotate(n=count).values("n")))
+        queryset = self.annotate(
+            resource_count=models.Subquery(shown.annotate(n=count).values("n"))
+        )
         if user is None or not user.is_authenticated:
             return queryset.annotate(done_count=models.Value(0))
         # Done is a progress row today; with statuses it is one more filter on "done" here.
