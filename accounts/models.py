@@ -32,6 +32,13 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
+    # The learner's own settings (the "Settings" page under My progress).
+    time_zone = models.CharField(
+        max_length=64, default="UTC", help_text="Streaks and days are counted in this time zone."
+    )
+    count_skipped_as_done = models.BooleanField(
+        default=False, help_text="Count skipped resources as done in progress figures."
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

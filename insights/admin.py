@@ -10,7 +10,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_safe
 
 from insights.models import LearnerStatistics
-from insights.statistics import INACTIVE_AFTER, SHOWS_SKIPPED, Statistics, learner_statistics
+from insights.statistics import INACTIVE_AFTER, Statistics, learner_statistics
 from roadmap.models import Roadmap
 
 # Spreadsheets run a cell that starts like a formula; curators' titles must not be able to.
@@ -79,7 +79,6 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "statistics": statistics,
             "roadmaps": roadmaps,
-            "shows_skipped": SHOWS_SKIPPED,
             "inactive_days": INACTIVE_AFTER.days,
             **(extra_context or {}),
         }
@@ -98,9 +97,8 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
         )
         writer = csv.writer(response)
         header = ["row", "section", "resource", "link", "resources", "started", "finished"]
-        if SHOWS_SKIPPED:
-            header.append("skipped")
-        header += ["completion rate", "notes", f"stopped here ({INACTIVE_AFTER.days}+ days)"]
+        header += ["skipped", "completion rate", "notes"]
+        header.append(f"stopped here ({INACTIVE_AFTER.days}+ days)")
         writer.writerow(header)
         for section in statistics.sections:
             rows = [("section", section.section.title, "", "", section.total, section.figures)]
@@ -110,8 +108,7 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
             ]
             for kind, section_title, title, url, total, figures in rows:
                 line = [kind, section_title, title, url, total, figures.started, figures.finished]
-                if SHOWS_SKIPPED:
-                    line.append(figures.skipped if kind == "resource" else "")
+                line.append(figures.skipped if kind == "resource" else "")
                 line += [_rate(figures.completion_rate), figures.noted, figures.stopped]
                 writer.writerow([_cell(value) for value in line])
         return response

@@ -11,8 +11,8 @@ per-process outline cache, roadmap/outline.py):
    it was on, whether it is older than ``INACTIVE_AFTER``, and whether they finished the
    roadmap, counted per resource: "where learners stop" and the headline figures.
 
-A progress row means "done" today. When statuses arrive, ``_PROGRESS_DONE`` and
-``_PROGRESS_SKIPPED`` become conditions on the status column and nothing else changes.
+Any progress row (in progress, done, skipped, or only a bookmark) or a note means the learner
+started the resource; its status says whether they finished or skipped it.
 """
 
 from dataclasses import dataclass, field
@@ -26,10 +26,9 @@ from roadmap.outline import Curriculum, Entry, curriculum_of
 INACTIVE_AFTER = timedelta(days=30)
 TOP = 10
 
-# SQL expressions on a progress row: is it done, is it skipped?
-_PROGRESS_DONE = "1"
-_PROGRESS_SKIPPED = "0"
-SHOWS_SKIPPED = _PROGRESS_SKIPPED != "0"
+# SQL expressions on a progress row: is it done, is it skipped? (1 or 0, to be summed)
+_PROGRESS_DONE = f"CASE WHEN status = '{Progress.Status.DONE}' THEN 1 ELSE 0 END"
+_PROGRESS_SKIPPED = f"CASE WHEN status = '{Progress.Status.SKIPPED}' THEN 1 ELSE 0 END"
 
 # The SQL below is assembled from these table names, the SQL expressions above and "%s"
 # placeholders only (hence the S608 waivers); every value travels as a parameter.
@@ -105,7 +104,7 @@ def learner_statistics(roadmap: Roadmap, now: datetime) -> Statistics:
     in_roadmap = f"resource_id IN ({', '.join(['%s'] * len(ids))})"
     activity = (
         f"SELECT user_id, resource_id, {_PROGRESS_DONE} AS done, "  # noqa: S608
-        f"{_PROGRESS_SKIPPED} AS skipped, 0 AS noted, completed_at AS at "
+        f"{_PROGRESS_SKIPPED} AS skipped, 0 AS noted, updated_at AS at "
         f"FROM {_P} WHERE {in_roadmap} "
         f"UNION ALL SELECT user_id, resource_id, 0, 0, 1, updated_at FROM {_N} WHERE {in_roadmap}"
     )

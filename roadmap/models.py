@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 
@@ -40,10 +41,13 @@ class RoadmapQuerySet(models.QuerySet):
         )
         if user is None or not user.is_authenticated:
             return queryset.annotate(done_count=models.Value(0))
-        # Done is a progress row today; with statuses it is one more filter on "done" here.
-        done = Progress.objects.filter(
-            Resource.shown_q("resource__"), user=user, resource__roadmap=models.OuterRef("pk")
-        ).order_by()
+        done = (
+            Progress.objects.done()
+            .filter(
+                Resource.shown_q("resource__"), user=user, resource__roadmap=models.OuterRef("pk")
+            )
+            .order_by()
+        )
         return queryset.annotate(done_count=models.Subquery(done.annotate(n=count).values("n")))
 
 
@@ -182,8 +186,16 @@ class Resource(models.Model):
     level = models.CharField(
         max_length=20, choices=Level.choices, default=Level.GENERAL, blank=True
     )
+    estimated_minutes = models.PositiveIntegerField(
+        "estimated time (minutes)",
+        null=True,
+        blank=True,
+        help_text="Only where the resource states its own length (a video's or course's duration).",
+    )
     order = models.PositiveIntegerField(default=0)
     is_published = models.BooleanField("published", default=True)
+    # When it joined the roadmap: learners are shown what is new since their previous visit.
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ResourceQuerySet.as_manager()
 
@@ -236,14 +248,40 @@ class Resource(models.Model):
     natural_key.dependencies = ["roadmap.roadmap", "roadmap.section"]
 
 
+class ProgressQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ProgressQuerySet":
+        return self.filter(user=user)
+
+    def done(self) -> "ProgressQuerySet":
+        return self.filter(status=Progress.Status.DONE)
+
+
 class Progress(models.Model):
-    """A resource a learner has checked off. No row means not done."""
+    """Where a learner stands on one resource. No row means not started and no bookmark.
+
+    A row whose status is "not started" exists only to keep a bookmark. Writes go through
+    ``roadmap/learning.py``, which keeps these rules and records each change as an event.
+    """
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"
     )
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="progress")
-    completed_at = models.DateTimeField(auto_now_add=True)
+    # Rows from before statuses existed were all check-offs: they stay "done".
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DONE)
+    bookmark = models.CharField(
+        max_length=200, blank=True, help_text="Where the learner stopped: “video 7, 12:40”."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgressQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "progress"
@@ -254,7 +292,7 @@ class Progress(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} completed {self.resource}"
+        return f"{self.user}: {self.resource} ({self.get_status_display()})"
 
 
 class NoteQuerySet(models.QuerySet):

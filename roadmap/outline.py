@@ -219,7 +219,8 @@ def _read_curriculum(roadmap: Roadmap) -> Curriculum:
 # compiling it through the ORM cost more than running it.
 _STATE_SQL = (
     "SELECT 0, id, content_version FROM roadmap_roadmap WHERE {roadmap} "
-    "UNION ALL SELECT 1, resource_id, 0 FROM roadmap_progress WHERE user_id = %s "
+    "UNION ALL SELECT 1, resource_id, 0 FROM roadmap_progress "
+    "WHERE user_id = %s AND status = 'done' "
     "UNION ALL SELECT 2, resource_id, 0 FROM roadmap_note WHERE user_id = %s"
 )
 _BY_SLUG = _STATE_SQL.format(roadmap="slug = %s AND is_published")

@@ -81,6 +81,7 @@ SITE_ID = 1
 INSTALLED_APPS = [
     "accounts",
     "roadmap",
+    "history",
     "insights",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -16,8 +16,8 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import HttpResponseClientRedirect
 
+from roadmap import learning
 from roadmap.forms import NoteForm, ProgressForm
-from roadmap.markdown import render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap
 from roadmap.outline import LearnerState, build_outline, curriculum_of, load_state
 from roadmap.pagecache import cached_page
@@ -115,13 +115,8 @@ def set_progress(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _published_resource(pk)
     form = ProgressForm(request.POST)
     form.is_valid()  # a checkbox is either there or not: every input is valid
-    if form.cleaned_data["done"]:
-        # ON CONFLICT DO NOTHING: a double click or two tabs never make a second row, nor an error.
-        Progress.objects.bulk_create(
-            [Progress(user=request.user, resource=resource)], ignore_conflicts=True
-        )
-    else:
-        Progress.objects.filter(user=request.user, resource=resource).delete()
+    status = Progress.Status.DONE if form.cleaned_data["done"] else Progress.Status.NOT_STARTED
+    learning.set_status(request.user, resource, status)
 
     if not request.htmx:
         return redirect(resource.get_absolute_url())
@@ -157,7 +152,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = NoteForm(request.POST)
         if form.is_valid():
-            note = _save_note(request.user, resource, form.cleaned_data["body"])
+            note = learning.save_note(request.user, resource, form.cleaned_data["body"])
             if not request.htmx:
                 messages.success(request, f"Your note on “{resource.title}” was saved.")
                 return redirect(resource.get_absolute_url())
@@ -180,18 +175,6 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
         )
         response.content += flag.encode()
     return response
-
-
-def _save_note(user, resource: Resource, body: str) -> Note | None:
-    """Save the learner's note; an empty one deletes it."""
-    if not body.strip():
-        Note.objects.filter(user=user, resource=resource).delete()
-        return None
-    html = render_markdown(body)
-    note, _ = Note.objects.update_or_create(
-        user=user, resource=resource, defaults={"body": body, "body_html": html}
-    )
-    return note
 
 
 @require_safe

@@ -21,9 +21,9 @@ def days_ago(days: int):
     return timezone.now() - timedelta(days=days)
 
 
-def done(user, resource, days: int = 1) -> None:
-    progress = Progress.objects.create(user=user, resource=resource)
-    Progress.objects.filter(pk=progress.pk).update(completed_at=days_ago(days))
+def done(user, resource, days: int = 1, status: str = Progress.Status.DONE) -> None:
+    progress = Progress.objects.create(user=user, resource=resource, status=status)
+    Progress.objects.filter(pk=progress.pk).update(updated_at=days_ago(days))
 
 
 def noted(user, resource, days: int = 1) -> None:
@@ -35,9 +35,10 @@ def noted(user, resource, days: int = 1) -> None:
 def course(alice, bob):
     """A part with one section of two resources, then a section of one; four learners.
 
-    Alice finished everything. Bob checked off the first resource and noted the second, then
-    went quiet 35 days ago. Dave only wrote a note, 5 days ago. Erin checked off the first
-    resource 60 days ago and never came back.
+    Alice finished everything. Bob checked off the first resource, skipped the last and noted
+    the second, then went quiet 35 days ago. Dave wrote a note on the first 5 days ago and is
+    in the middle of the second. Erin checked off the first resource 60 days ago and never came
+    back.
     """
     roadmap = make_roadmap(slug="llm", title="LLM Roadmap", order=1)
     part = make_section(roadmap, title="Preliminaries", order=1)
@@ -51,8 +52,8 @@ def course(alice, bob):
 
     done(alice, vectors, 50), done(alice, calculus, 45), done(alice, transformer, 40)
     noted(alice, calculus, 44)
-    done(bob, vectors, 40), noted(bob, calculus, 35)
-    noted(dave, vectors, 5)
+    done(bob, vectors, 40), done(bob, transformer, 38, "skipped"), noted(bob, calculus, 35)
+    noted(dave, vectors, 5), done(dave, calculus, 3, "in_progress")
     done(erin, vectors, 60)
     # Elsewhere: activity in another roadmap counts there, not here.
     done(dave, make_resource(make_section(make_roadmap(slug="other", order=2))), 1)
@@ -66,7 +67,7 @@ def figures_by_title(statistics) -> dict[str, tuple]:
         rows[section.section.title] = (f.started, f.finished, f.noted, f.stopped)
         for row in section.resources:
             f = row.figures
-            rows[row.resource.title] = (f.started, f.finished, f.noted, f.stopped)
+            rows[row.resource.title] = (f.started, f.finished, f.skipped, f.noted, f.stopped)
     return rows
 
 
@@ -75,17 +76,17 @@ def test_each_resource_and_section_counts_learners_who_started_finished_noted_an
 ):
     statistics = learner_statistics(course["roadmap"], timezone.now())
 
-    # (started, finished, noted, stopped after it)
+    # Sections: (started, finished, noted, stopped in it); resources: skipped as well.
     assert figures_by_title(statistics) == {
         "Preliminaries": (4, 1, 3, 2),
         "Maths": (4, 1, 3, 2),
-        "Vectors": (4, 3, 1, 1),
-        "=Calculus": (2, 1, 2, 1),
-        "LLMs": (1, 1, 0, 0),
-        "Transformer": (1, 1, 0, 0),
+        "Vectors": (4, 3, 0, 1, 1),
+        "=Calculus": (3, 1, 0, 2, 1),
+        "LLMs": (2, 1, 0, 0),
+        "Transformer": (2, 1, 1, 0, 0),
     }
     rates = {row.resource.title: row.figures.completion_rate for row in statistics.resources}
-    assert rates == {"Vectors": 0.75, "=Calculus": 0.5, "Transformer": 1.0}
+    assert rates == {"Vectors": 0.75, "=Calculus": 1 / 3, "Transformer": 0.5}
 
 
 def test_the_summary_counts_learners_in_the_roadmap_who_finished_it_and_who_stopped(course):
@@ -131,6 +132,8 @@ def test_the_csv_holds_the_same_figures_and_no_personal_data(course, carol_clien
         "75%",
     )
     assert (vectors["notes"], vectors["stopped here (30+ days)"]) == ("1", "1")
+    transformer = next(row for row in rows if row["resource"] == "Transformer")
+    assert (transformer["skipped"], transformer["completion rate"]) == ("1", "50%")
     maths = next(row for row in rows if row["row"] == "section" and row["section"] == "Maths")
     assert (maths["resources"], maths["started"], maths["finished"]) == ("2", "4", "1")
     # A title that a spreadsheet would run as a formula is written as text.

@@ -53,8 +53,14 @@ def test_unpublished_resources_and_sections_are_not_counted(anon):
 def test_a_learner_sees_their_progress_in_each_roadmap(alice, alice_client, bob):
     llm = roadmap_with(4, title="LLM Roadmap", slug="llm", order=1)
     maths = roadmap_with(2, title="Maths", slug="maths", order=2)
-    for resource in llm.resources.all()[:3]:
+    first, second, third, fourth = llm.resources.order_by("order")
+    for resource in (first, second, third):
         Progress.objects.create(user=alice, resource=resource)
+    # Only "done" counts as done.
+    Progress.objects.create(user=alice, resource=fourth, status=Progress.Status.IN_PROGRESS)
+    Progress.objects.create(
+        user=alice, resource=maths.resources.first(), status=Progress.Status.SKIPPED
+    )
     for resource in maths.resources.all():
         Progress.objects.create(user=bob, resource=resource)  # Bob's progress is not Alice's
     hidden = make_resource(make_section(llm), is_published=False)
