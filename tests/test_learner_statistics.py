@@ -89,6 +89,25 @@ def test_each_resource_and_section_counts_learners_who_started_finished_noted_an
     assert rates == {"Vectors": 0.75, "=Calculus": 1 / 3, "Transformer": 0.5}
 
 
+def test_a_part_with_resources_of_its_own_and_subsections_counts_each_learner_once(alice, bob):
+    roadmap = make_roadmap(slug="nested")
+    part = make_section(roadmap, title="Part", order=1)
+    intro = make_resource(part, title="Intro", order=1)
+    child = make_section(roadmap, title="Child", parent=part, order=2)
+    grandchild = make_section(roadmap, title="Grandchild", parent=child, order=3)
+    deep = make_resource(grandchild, title="Deep", order=1)
+    done(alice, intro), done(alice, deep)
+    done(bob, intro), noted(bob, deep)
+
+    statistics = learner_statistics(roadmap, timezone.now())
+
+    sections = {row.section.title: row for row in statistics.sections}
+    assert (sections["Part"].figures.started, sections["Part"].figures.finished) == (2, 1)
+    assert (sections["Child"].figures.started, sections["Child"].figures.finished) == (2, 1)
+    assert sections["Grandchild"].total == 1
+    assert (statistics.learners, statistics.finished_roadmap) == (2, 1)
+
+
 def test_the_summary_counts_learners_in_the_roadmap_who_finished_it_and_who_stopped(course):
     statistics = learner_statistics(course["roadmap"], timezone.now())
 
