@@ -23,10 +23,6 @@ def _cell(value: object) -> object:
     return value
 
 
-def _rate(rate: float | None) -> str:
-    return "" if rate is None else f"{rate:.0%}"
-
-
 @admin.register(LearnerStatistics)
 class LearnerStatisticsAdmin(admin.ModelAdmin):
     """Aggregated figures for curators and staff; no learner is ever named or listed."""
@@ -109,6 +105,6 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
             for kind, section_title, title, url, total, figures in rows:
                 line = [kind, section_title, title, url, total, figures.started, figures.finished]
                 line.append(figures.skipped if kind == "resource" else "")
-                line += [_rate(figures.completion_rate), figures.noted, figures.stopped]
+                line += [figures.completion_percent, figures.noted, figures.stopped]
                 writer.writerow([_cell(value) for value in line])
         return response

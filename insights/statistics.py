@@ -53,6 +53,12 @@ class Figures:
         """Of the learners who started it, the share who finished it; None before anyone did."""
         return self.finished / self.started if self.started else None
 
+    @property
+    def completion_percent(self) -> str:
+        """The completion rate as "75%", or "" before anyone started."""
+        rate = self.completion_rate
+        return "" if rate is None else f"{rate:.0%}"
+
 
 @dataclass
 class ResourceRow:
