@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from roadmap.curriculum import ORDER_STEP, CurriculumFormatError, parse_curriculum
-from roadmap.models import Resource, Roadmap
+from roadmap.models import Resource, Roadmap, Section
 from roadmap.outline import Curriculum, Entry, curriculum_of
 
 # The label that starts each level's group; ``group_level`` in roadmap/curriculum.py reads them.
@@ -121,7 +121,19 @@ def export_curriculum(roadmap: Roadmap) -> ExportResult:
     """The roadmap's published curriculum as Markdown, and what importing it would change."""
     curriculum = curriculum_of(roadmap)
     markdown = write_curriculum(curriculum)
-    return ExportResult(markdown, _round_trip_warnings(curriculum, markdown))
+    warnings = _round_trip_warnings(curriculum, markdown) + _hidden_warnings(roadmap, curriculum)
+    return ExportResult(markdown, warnings)
+
+
+def _hidden_warnings(roadmap: Roadmap, curriculum: Curriculum) -> list[str]:
+    """Published sections the page hides (under an unpublished part): an import unpublishes them."""
+    shown = [entry.section.pk for entry in curriculum.entries]
+    hidden = Section.objects.filter(roadmap=roadmap, is_published=True).exclude(pk__in=shown)
+    return [
+        f"Section “{section.title}” is published but under an unpublished section, so it is not "
+        "in the file: an import would unpublish it and its resources."
+        for section in hidden.order_by("order", "pk")
+    ]
 
 
 def _round_trip_warnings(curriculum: Curriculum, markdown: str) -> list[str]:

@@ -142,6 +142,19 @@ def test_sections_nest_by_depth_and_unpublished_ones_are_left_out():
     )
 
 
+def test_a_published_section_under_an_unpublished_part_is_warned_about():
+    roadmap = make_roadmap(slug="maths")
+    shown = make_section(roadmap, title="Shown", slug="shown", order=1)
+    make_resource(shown, title="A", url="https://example.com/a", order=10)
+    draft = make_section(roadmap, title="Draft", slug="draft", order=2, is_published=False)
+    make_section(roadmap, title="Orphan", slug="orphan", parent=draft, order=3)
+
+    markdown, warnings = export("--roadmap", "maths")
+
+    assert "Orphan" not in markdown and "Draft" not in markdown
+    assert "Section “Orphan” is published but under an unpublished section" in warnings
+
+
 def test_a_section_whose_slug_its_heading_would_not_make_is_warned_about(tmp_path: Path):
     roadmap = make_roadmap(slug="maths")
     section = make_section(roadmap, title="Linear algebra", slug="vectors", order=1)
