@@ -32,7 +32,7 @@ def test_it_lists_published_roadmaps_in_curated_order_with_their_resource_counts
 
     html = anon.get("/roadmaps/").content.decode()
 
-    assert html.index("LLM Roadmap") < html.index("Maths for ML")
+    assert html.index("LLM Roadmap</a></h2>") < html.index("Maths for ML</a></h2>")
     assert "Vectors first." in html
     assert "3 resources" in html and "2 resources" in html
     assert "Draft" not in html
@@ -151,3 +151,33 @@ def test_the_list_costs_the_same_queries_at_2_and_6_roadmaps(request, alice, cli
 
 def test_a_post_to_the_list_is_refused(anon):
     assert anon.post("/roadmaps/").status_code == 405
+
+
+def test_a_curator_reorders_roadmaps_in_the_admin_list_and_the_home_page_follows(
+    anon, carol_client
+):
+    first = roadmap_with(1, title="LLM Roadmap", order=1)
+    second = roadmap_with(1, title="Maths for ML", order=2)
+    assert "<h1>LLM Roadmap</h1>" in anon.get("/").content.decode()
+
+    response = carol_client.post(
+        "/admin/roadmap/roadmap/",
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "2",
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": first.pk,
+            "form-0-order": "2",
+            "form-0-is_published": "on",
+            "form-1-id": second.pk,
+            "form-1-order": "1",
+            "form-1-is_published": "on",
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 302
+    assert "<h1>Maths for ML</h1>" in anon.get("/").content.decode()
+    listing = anon.get("/roadmaps/").content.decode()
+    assert listing.index("Maths for ML</a></h2>") < listing.index("LLM Roadmap</a></h2>")
