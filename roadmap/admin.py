@@ -15,8 +15,10 @@ from roadmap.models import Resource, Roadmap, Section, nesting_error
 
 
 def _touch_roadmaps(queryset: QuerySet) -> None:
-    field = "pk" if queryset.model is Roadmap else "roadmap_id"
-    Roadmap.objects.filter(pk__in=queryset.values(field)).touch()
+    if queryset.model is Roadmap:
+        Roadmap.objects.touch()  # every page counts the published roadmaps (signals.py)
+    else:
+        Roadmap.objects.filter(pk__in=queryset.values("roadmap_id")).touch()
 
 
 @admin.action(description="Publish selected %(verbose_name_plural)s")

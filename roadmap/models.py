@@ -19,6 +19,39 @@ class RoadmapQuerySet(models.QuerySet):
         """Mark these roadmaps' curriculum as changed, so cached outlines are rebuilt."""
         return self.update(content_version=models.F("content_version") + 1)
 
+    def with_published_count(self) -> "RoadmapQuerySet":
+        """Annotate ``published_count``: how many roadmaps the site lists (the header's link).
+
+        Read with the roadmap it rides on, and kept as long as that roadmap's content_version:
+        a saved or deleted roadmap touches every roadmap (roadmap/signals.py), so it is never
+        stale.
+        """
+        count = models.Func(models.F("pk"), function="COUNT")
+        published = Roadmap.objects.published().order_by().annotate(n=count).values("n")
+        return self.annotate(published_count=models.Subquery(published))
+
+    def with_learner_counts(self, user) -> "RoadmapQuerySet":
+        """Annotate ``resource_count`` (what the roadmap page shows) and ``done_count``.
+
+        Both are correlated subqueries, so the list costs one query at any number of roadmaps,
+        resources or learners.
+        """
+        count = models.Func(models.F("pk"), function="COUNT")
+        shown = Resource.objects.shown().filter(roadmap=models.OuterRef("pk")).order_by()
+        queryset = self.annotate(
+            resource_count=models.Subquery(shown.annotate(n=count).values("n"))
+        )
+        if user is None or not user.is_authenticated:
+            return queryset.annotate(done_count=models.Value(0))
+        done = (
+            Progress.objects.done()
+            .filter(
+                Resource.shown_q("resource__"), user=user, resource__roadmap=models.OuterRef("pk")
+            )
+            .order_by()
+        )
+        return queryset.annotate(done_count=models.Subquery(done.annotate(n=count).values("n")))
+
 
 class Roadmap(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
@@ -182,6 +215,10 @@ class ResourceQuerySet(models.QuerySet):
     def published(self) -> "ResourceQuerySet":
         return self.filter(is_published=True, section__is_published=True)
 
+    def shown(self) -> "ResourceQuerySet":
+        """What the roadmap page lists: published, and not under an unpublished part."""
+        return self.filter(Resource.shown_q())
+
     def get_by_natural_key(self, roadmap_slug: str, url: str) -> "Resource":
         return self.get(roadmap__slug=roadmap_slug, url=url)
 
@@ -243,6 +280,24 @@ class Resource(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.roadmap.get_absolute_url()}#{self.anchor}"
+
+    @staticmethod
+    def shown_q(prefix: str = "") -> models.Q:
+        """``shown()`` as a condition, for queries that reach resources through a relation.
+
+        It looks two sections up (part, section, subsection: the curriculum's depth); the
+        roadmap page itself hides a resource under an unpublished section at any depth.
+        """
+        parent, grandparent = f"{prefix}section__parent", f"{prefix}section__parent__parent"
+        return models.Q(
+            models.Q(**{f"{parent}__isnull": True})
+            | models.Q(
+                models.Q(**{f"{grandparent}__isnull": True})
+                | models.Q(**{f"{grandparent}__is_published": True}),
+                **{f"{parent}__is_published": True},
+            ),
+            **{f"{prefix}is_published": True, f"{prefix}section__is_published": True},
+        )
 
     def clean(self) -> None:
         if self.section_id and self.roadmap_id and self.section.roadmap_id != self.roadmap_id:

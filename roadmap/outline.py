@@ -293,7 +293,7 @@ def load_state(user, *, slug: str | None = None, roadmap_id: int | None = None) 
         return LearnerState(None, frozenset(), frozenset())
     roadmap = _roadmaps.get(found[0])
     if roadmap is None or roadmap.content_version != found[1]:
-        roadmap = _roadmaps[found[0]] = Roadmap.objects.get(pk=found[0])
+        roadmap = _roadmaps[found[0]] = Roadmap.objects.with_published_count().get(pk=found[0])
     return LearnerState(
         roadmap,
         frozenset(pk for kind, pk, _ in rows if kind == 1),

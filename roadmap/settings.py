@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "accounts",
     "roadmap",
     "history",
+    "insights",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -11,6 +11,7 @@ register_converter(IdConverter, "id")
 
 roadmap_patterns = [
     path("", views.home, name="home"),
+    path("roadmaps/", views.roadmap_list, name="roadmaps"),
     path("roadmaps/<slug:slug>/", views.roadmap_detail, name="roadmap"),
     path("resources/<id:pk>/progress/", views.set_progress, name="set_progress"),
     path("resources/<id:pk>/note/", views.note, name="note"),

@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from roadmap import learning
 from roadmap.forms import NoteForm, ProgressForm
 from roadmap.markdown import MarkdownTooLarge, render_markdown
-from roadmap.models import Note, Progress, Resource
+from roadmap.models import Note, Progress, Resource, Roadmap
 from roadmap.outline import LearnerState, build_outline, curriculum_of, load_state
 from roadmap.pagecache import cached_page
 
@@ -78,11 +78,22 @@ def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_roadmap(request, state)
 
 
+@require_safe
+def roadmap_list(request: HttpRequest) -> HttpResponse:
+    roadmaps = Roadmap.objects.published().with_learner_counts(request.user)
+    return render(request, "roadmap/roadmaps.html", {"roadmaps": roadmaps})
+
+
 def _render_roadmap(request: HttpRequest, state: LearnerState) -> HttpResponse:
     roadmap = state.roadmap
     outline = build_outline(state)
     learner = request.user.is_authenticated
-    context = {"roadmap": roadmap, "outline": outline, "learner": learner}
+    context = {
+        "roadmap": roadmap,
+        "outline": outline,
+        "learner": learner,
+        "roadmaps_listed": roadmap.published_count > 1,
+    }
     key = (
         roadmap.pk,
         roadmap.content_version,
