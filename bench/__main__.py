@@ -77,7 +77,7 @@ class BenchError(Exception):
 
 
 # --------------------------------------------------------------------------------------------
-# Inside Django: run as ``python -m scripts.bench --internal TASK OUT`` with the bench settings.
+# Inside Django: run as ``python -m bench --internal TASK OUT`` with the bench settings.
 # Output goes to the file OUT, never stdout, which Django's logging shares.
 # --------------------------------------------------------------------------------------------
 
@@ -335,7 +335,7 @@ def bench_env(tmp: Path, secret_key: str) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
-        "DJANGO_SETTINGS_MODULE": "scripts.bench_settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "0",
         "SECRET_KEY": secret_key,
         "ALLOWED_HOSTS": HOST,
@@ -366,7 +366,7 @@ def run(
 
 def internal_task(task: str, env: dict[str, str], tmp: Path, scale: int, timeout: float) -> dict:
     out = tmp / f"{task}.json"
-    args = [sys.executable, "-m", "scripts.bench", "--internal", task, str(out)]
+    args = [sys.executable, "-m", "bench", "--internal", task, str(out)]
     run([*args, "--scale", str(scale)], env, timeout, f"the {task} step")
     return json.loads(out.read_text())
 
