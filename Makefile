@@ -34,7 +34,7 @@ format: .venv/.synced
 	$(UV) run --no-sync ruff format .
 
 bench: .venv/.synced
-	$(UV) run --no-sync python scripts/bench.py
+	$(UV) run --no-sync python -m bench
 
 bench-statistics: .venv/.synced
 	$(UV) run --no-sync python scripts/bench_statistics.py
