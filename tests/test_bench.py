@@ -49,6 +49,10 @@ def test_the_roadmap_page_module_is_found_without_a_list_to_edit():
     assert "roadmap" in discover()
 
 
+def test_the_learner_statistics_page_is_measured_by_the_bench():
+    assert "statistics" in discover()
+
+
 def test_modules_run_in_name_order_and_private_ones_are_skipped(pages_dir, anon):
     write_module(pages_dir, "z_t_last", "    return [Line('last', '1', '≤ 1', True)]")
     write_module(pages_dir, "a_t_first", "    return [Line('first', '2', '≤ 1', False)]")

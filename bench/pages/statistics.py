@@ -211,8 +211,11 @@ def _clean_up(curator, extra: list[int]) -> None:
     from django.db import connection
 
     from accounts.models import User
-    from roadmap.models import Roadmap
+    from roadmap.models import Resource, Roadmap, Section
 
+    # Sections and resources protect their roadmap: children first.
+    Resource.objects.filter(roadmap_id__in=extra).delete()
+    Section.objects.filter(roadmap_id__in=extra).delete()
     Roadmap.objects.filter(pk__in=extra).delete()
     learners = User.objects.filter(email__startswith="statistics-learner-")
     with connection.cursor() as cursor:
