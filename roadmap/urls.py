@@ -19,6 +19,8 @@ roadmap_patterns = [
 
 urlpatterns = [
     path("", include((roadmap_patterns, "roadmap"))),
+    path("", include("history.urls")),
+    path("", include("accounts.urls")),
     path("accounts/login/", account_views.login, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
