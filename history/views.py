@@ -1,7 +1,13 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -103,6 +109,8 @@ def data(request: HttpRequest) -> HttpResponse:
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     pending = get_object_or_404(PendingImport, pk=pk, user=request.user)
     if request.method == "POST":
+        if request.POST.get("confirm") != "import":
+            return HttpResponseBadRequest("Confirm the import with the form's Import button.")
         plan = exchange.apply_import(request.user, pending.data)
         pending.delete()
         if plan.changes:
