@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -26,10 +28,14 @@ PER_PAGE = 50
 
 
 def _outlines(user) -> list:
-    """Each published roadmap with the learner's figures: the roadmap page's own numbers."""
+    """Each published roadmap with the learner's figures: the roadmap page's own numbers.
+
+    The learner's state spans every roadmap (build_outline keeps each one's part), so it is
+    read once: two queries however many roadmaps there are.
+    """
+    state = load_state(user)
     return [
-        build_outline(load_state(user, roadmap_id=pk))
-        for pk in Roadmap.objects.published().values_list("pk", flat=True)
+        build_outline(replace(state, roadmap=roadmap)) for roadmap in Roadmap.objects.published()
     ]
 
 
@@ -37,7 +43,7 @@ def _outlines(user) -> list:
 @learner_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    recent = list(Event.objects.for_user(user).select_related("resource")[:RECENT])
+    recent = list(Event.objects.for_user(user).select_related("resource__roadmap")[:RECENT])
     context = {
         "activity": activity_for(user),
         "outlines": _outlines(user),
@@ -50,7 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 @learner_required
 def history_list(request: HttpRequest) -> HttpResponse:
-    events = Event.objects.for_user(request.user).select_related("resource")
+    events = Event.objects.for_user(request.user).select_related("resource__roadmap")
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "history/history.html", {"page": page})
 
