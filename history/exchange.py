@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -429,7 +430,7 @@ def apply_import(user, data: dict) -> Plan:
     is deleted, holds here too).
     """
     with transaction.atomic():
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         plan = plan_import(user, data)
 
         if plan.settings_changed:
