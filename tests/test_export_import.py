@@ -55,7 +55,9 @@ def snapshot(user) -> dict:
         ),
         "notes": sorted(Note.objects.for_user(user).values_list("resource__url", "body")),
         "events": sorted(
-            Event.objects.for_user(user).values_list("resource__url", "kind", "status", "created_at")
+            Event.objects.for_user(user).values_list(
+                "resource__url", "kind", "status", "created_at"
+            )
         ),
         "time_zone": User.objects.get(pk=user.pk).time_zone,
     }
@@ -192,7 +194,7 @@ def test_resources_that_are_not_here_are_listed_not_dropped_silently(
     pending = import_file(client_for(bob), json.dumps(data))
     preview = client_for(bob).get(f"/me/import/{pending.pk}/").content.decode()
     assert "Resources that are not on this instance (1)" in preview
-    assert "Gone <span class=\"muted\">(elsewhere: https://e.com/gone)</span>" in preview
+    assert 'Gone <span class="muted">(elsewhere: https://e.com/gone)</span>' in preview
 
 
 def test_a_resource_is_found_by_its_url_when_the_roadmap_is_named_differently(
@@ -306,7 +308,10 @@ def test_hostile_strings_are_stored_as_text_and_rendered_harmlessly(alice_client
         "schema": 1,
         "progress": [
             {
-                "resource": {"roadmap": curriculum["lstm"].roadmap.slug, "url": "https://e.com/lstm"},
+                "resource": {
+                    "roadmap": curriculum["lstm"].roadmap.slug,
+                    "url": "https://e.com/lstm",
+                },
                 "status": "in_progress",
                 "bookmark": '"><script>alert(1)</script>',
             }

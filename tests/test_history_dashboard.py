@@ -115,8 +115,8 @@ def test_section_figures_are_the_roadmap_pages_figures(alice, alice_client):
     roadmap = alice_client.get("/").content.decode()
     assert 'aria-label="2 of 4 done in Maths"' in dashboard
     assert 'aria-label="1 of 3 done in Linear algebra"' in dashboard
-    assert "2 of 4 done<span class=\"visually-hidden\"> in Maths" in roadmap
-    assert "1 of 3 done<span class=\"visually-hidden\"> in Linear algebra" in roadmap
+    assert '2 of 4 done<span class="visually-hidden"> in Maths' in roadmap
+    assert '1 of 3 done<span class="visually-hidden"> in Linear algebra' in roadmap
     assert f"{section.roadmap.title}: 2 of 4 done (50%)" in dashboard
 
 
