@@ -58,7 +58,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             "Your account and everything in it were deleted"
-            + (f", and {sessions} other sessions signed out." if sessions else ".")
+            + (f", and signed out on {sessions} other device{'s' * (sessions != 1)}." if sessions else ".")
             + " Thank you for learning with us.",
         )
         return redirect("roadmap:home")

@@ -86,13 +86,19 @@ class ImportForm(forms.Form):
 
 
 class PublicProfileForm(forms.ModelForm):
+    # Checked by clean_handle, with one message for every way a handle can be wrong.
+    handle = forms.CharField(max_length=100, strip=True)
+
     class Meta:
         model = PublicProfile
         fields = ["handle", "is_enabled", "allow_indexing"]
         labels = {"handle": "Handle", "is_enabled": "Publish my page"}
-        help_texts = {
-            "handle": "3 to 30 lower-case letters, digits or hyphens: your page's address.",
-        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["handle"].help_text = (
+            "3 to 30 lower-case letters, digits or hyphens: your page's address, /u/handle/."
+        )
 
     def clean_handle(self) -> str:
         handle = self.cleaned_data["handle"].strip().lower()
