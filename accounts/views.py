@@ -55,11 +55,11 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         sessions = deletion.delete_account(user, keep_session=request.session.session_key)
         logout(request)  # ends this browser's session too
+        elsewhere = f" and signed out on {sessions} other device{'s' * (sessions != 1)}"
         messages.success(
             request,
-            "Your account and everything in it were deleted"
-            + (f", and signed out on {sessions} other device{'s' * (sessions != 1)}." if sessions else ".")
-            + " Thank you for learning with us.",
+            f"Your account and everything in it were deleted{elsewhere if sessions else ''}. "
+            "Thank you for learning with us.",
         )
         return redirect("roadmap:home")
     return render(request, "accounts/delete.html", {"counts": deletion.counts_for(user)})

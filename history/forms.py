@@ -96,7 +96,9 @@ class PublicProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["handle"].help_text = (
+        self.fields[
+            "handle"
+        ].help_text = (
             "3 to 30 lower-case letters, digits or hyphens: your page's address, /u/handle/."
         )
 
