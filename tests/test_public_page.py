@@ -92,8 +92,8 @@ def test_my_notes_and_the_note_page_show_the_switch(published, alice_client, res
     PublicNote.objects.create(note=Note.objects.get(resource=resources[0]))
     my_notes = alice_client.get("/notes/").content.decode()
     assert my_notes.count('class="note-visibility"') == 2
-    assert 'Make private<span class="visually-hidden">: note on Topic 0' in my_notes
-    assert 'Show on my public page<span class="visually-hidden">: note on Topic 1' in my_notes
+    assert 'Make private<span class="visually-hidden"> (note on Topic 0)' in my_notes
+    assert 'Show on my public page<span class="visually-hidden"> (note on Topic 1)' in my_notes
     note_page = alice_client.get(f"/resources/{resources[1].pk}/note/").content.decode()
     assert "Show on my public page" in note_page
 
