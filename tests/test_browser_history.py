@@ -1,5 +1,8 @@
 """My progress, export, import and deletion in Debian's Chromium, driven like a person would."""
 
+# The browser fixtures are test_browser.py's own, imported: tests name them as parameters.
+# ruff: noqa: F811
+
 import json
 import re
 
@@ -10,7 +13,7 @@ from accounts.models import User
 from history.models import Event
 from roadmap.models import Note, Progress, Resource
 from tests.conftest import PASSWORD, make_user
-from tests.test_browser import (  # noqa: F401 (fixtures)
+from tests.test_browser import (  # noqa: F401
     browser,
     console_errors,
     curriculum,
@@ -38,7 +41,8 @@ def test_a_learner_sees_their_year_streak_and_sections_on_my_progress(page, cons
     make_user("progress@example.com")
     log_in(page, "progress@example.com")
     done_checkbox(page, TITLE).check()
-    expect(page.get_by_role("progressbar", name=re.compile(r"^Your progress: 1 of"))).to_be_visible()
+    progress = page.get_by_role("progressbar", name=re.compile(r"^Your progress: 1 of"))
+    expect(progress).to_be_visible()
 
     account_nav(page).get_by_role("link", name="My progress").click()
     expect(page.get_by_role("heading", name="My progress", level=1)).to_be_visible()
@@ -130,7 +134,8 @@ def test_a_learner_deletes_their_account_after_giving_the_password_again(page, c
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
 
-    expect(page.get_by_text(re.compile(r"^Your account and everything in it were deleted"))).to_be_visible()
+    goodbye = re.compile(r"^Your account and everything in it were deleted")
+    expect(page.get_by_text(goodbye)).to_be_visible()
     expect(account_nav(page).get_by_role("link", name="Log in")).to_be_visible()
     assert not User.objects.filter(pk=user.pk).exists()
     assert not Event.objects.exists() and not Progress.objects.exists()
@@ -140,7 +145,9 @@ def test_a_learner_deletes_their_account_after_giving_the_password_again(page, c
 def test_a_note_is_made_public_without_javascript(new_page, console_errors):
     user = make_user("nojs-public@example.com")
     resource = Resource.objects.get(title=TITLE)
-    Note.objects.create(user=user, resource=resource, body="public-idea", body_html="<p>public-idea</p>")
+    Note.objects.create(
+        user=user, resource=resource, body="public-idea", body_html="<p>public-idea</p>"
+    )
     page = new_page(javascript=False)
     log_in(page, "nojs-public@example.com")
     page.goto("/me/public/")
@@ -151,7 +158,8 @@ def test_a_note_is_made_public_without_javascript(new_page, console_errors):
 
     page.goto("/notes/")
     page.get_by_role("button", name=f"Show on my public page (note on {TITLE})").click()
-    expect(page.get_by_text(f"Your note on “{TITLE}” is shown on your public page.")).to_be_visible()
+    shown = f"Your note on “{TITLE}” is shown on your public page."
+    expect(page.get_by_text(shown)).to_be_visible()
 
     visitor = new_page()
     visitor.goto("/u/nojs-learner/")
