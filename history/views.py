@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from history import exchange
-from history.activity import activity_for
+from history.activity import activity_for, zone_of
 from history.forms import ImportForm, PublicProfileForm
 from history.models import Event, PendingImport, PublicNote, PublicProfile
 from roadmap.models import Note, Roadmap
@@ -48,7 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "activity": activity_for(user),
         "outlines": _outlines(user),
         "recent": recent,
-        "time_zone": user.time_zone,
+        "zone": zone_of(user),
     }
     return render(request, "history/dashboard.html", context)
 
@@ -58,7 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def history_list(request: HttpRequest) -> HttpResponse:
     events = Event.objects.for_user(request.user).select_related("resource__roadmap")
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "history/history.html", {"page": page})
+    return render(request, "history/history.html", {"page": page, "zone": zone_of(request.user)})
 
 
 @require_safe
