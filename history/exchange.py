@@ -438,11 +438,15 @@ def apply_import(user, data: dict) -> Plan:
                 setattr(user, name, value)
             user.save(update_fields=[name for name, *_ in plan.settings_changed])
 
+        # A check-off in another tab may have made the row since the plan: the file still wins.
         Progress.objects.bulk_create(
             [
                 Progress(user=user, resource=resource, status=status, bookmark=bookmark)
                 for resource, status, bookmark in plan.progress_added
-            ]
+            ],
+            update_conflicts=True,
+            unique_fields=["user", "resource"],
+            update_fields=["status", "bookmark"],
         )
         changed, dropped = [], []
         for _, _, (status, bookmark), row in plan.progress_changed:
@@ -466,7 +470,10 @@ def apply_import(user, data: dict) -> Plan:
                     body_html=render_markdown(entry["body"]),
                 )
                 for resource, entry in plan.notes_added
-            ]
+            ],
+            update_conflicts=True,
+            unique_fields=["user", "resource"],
+            update_fields=["body", "body_html"],
         )
         # Keep the notes' own dates (bulk_create set them to now).
         for note, (_, entry) in zip(new_notes, plan.notes_added, strict=True):
