@@ -352,3 +352,45 @@ def test_public_marks_are_exported_but_not_imported(alices_work, alice_client, b
     confirm(bob_client, import_file(bob_client, json.dumps(data)))
     assert Note.objects.for_user(bob).count() == 1
     assert PublicNote.objects.filter(note__user=bob).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirms_at_once_import_once():
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs PostgreSQL's concurrent writers (CI runs it with DATABASE_URL set).")
+    section = make_section()
+    resources = [make_resource(section) for _ in range(3)]
+    source = User.objects.create_user(email="source@example.com", password=PASSWORD)
+    for resource in resources:
+        learning.set_status(source, resource, Status.DONE)
+        learning.save_note(source, resource, "n")
+    data = json.dumps(exported(client_for(source)))
+    target = User.objects.create_user(email="target@example.com", password=PASSWORD)
+    pending = import_file(client_for(target), data)
+
+    results: list = []
+    barrier = threading.Barrier(2)
+
+    def post() -> None:
+        try:
+            client = client_for(target)
+            barrier.wait()
+            results.append(confirm(client, pending).status_code)
+        except BaseException as exc:  # any failure in a thread fails the test
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) in ([302, 302], [302, 404])
+    assert Progress.objects.for_user(target).count() == 3
+    assert Note.objects.for_user(target).count() == 3
+    assert Event.objects.for_user(target).count() == 6
