@@ -187,3 +187,13 @@ def test_two_learners_cannot_share_a_handle(alice_client, bob):
     response = publish(client_for(bob), handle="ADA")
     assert response.status_code == 422
     assert PublicProfile.objects.get().user.email == "alice@example.com"
+
+
+def test_staff_can_switch_a_public_page_off_in_the_admin(published, anon):
+    admin = make_user("root@example.com", is_staff=True, is_superuser=True)
+    response = client_for(admin).post(
+        "/admin/history/publicprofile/",
+        {"action": "switch_off", "_selected_action": [published.pk]},
+    )
+    assert response.status_code == 302
+    assert anon.get("/u/ada/").status_code == 404
