@@ -5,7 +5,7 @@ UV := .tools/bin/uv
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench bench-statistics clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -34,7 +34,10 @@ format: .venv/.synced
 	$(UV) run --no-sync ruff format .
 
 bench: .venv/.synced
-	$(UV) run --no-sync python scripts/bench.py
+	$(UV) run --no-sync python -m bench
+
+bench-statistics: .venv/.synced
+	$(UV) run --no-sync python scripts/bench_statistics.py
 
 clean:
 	rm -rf .venv .tools staticfiles .pytest_cache .ruff_cache

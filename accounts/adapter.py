@@ -1,8 +1,44 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+
+ADDRESS_UNAVAILABLE = (
+    "This address cannot be added to your account: it already belongs to another one. "
+    "If it is yours, sign in to that account instead."
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return settings.REGISTRATION_OPEN
+
+    def address_owned_elsewhere(self, email: str, user) -> bool:
+        """Whether another account signs in with ``email`` or has verified it.
+
+        An unverified address someone merely typed proves nothing, so it blocks nobody;
+        ``User.email`` is unique, so an address that is another account's login does.
+        """
+        User = get_user_model()
+        return (
+            User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+            or EmailAddress.objects.filter(email__iexact=email, verified=True)
+            .exclude(user_id=user.pk)
+            .exists()
+        )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
+        # Signing in through the identity provider creates the account, even with SSO_ONLY
+        # (which closes only password sign-up); REGISTRATION_OPEN=0 closes both.
+        return settings.REGISTRATION_OPEN
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        # The name a passkey prompt shows: the site's, rather than its host name.
+        return {**super().get_public_key_credential_rp_entity(), "name": settings.SITE_NAME}

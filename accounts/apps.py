@@ -3,4 +3,8 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    # allauth's account app is "Accounts" in the admin too; this one holds the people.
+    verbose_name = "Learners and staff"
+
+    def ready(self) -> None:
+        from accounts import signals  # noqa: F401

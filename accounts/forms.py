@@ -1,12 +1,17 @@
 from functools import cache
 from zoneinfo import available_timezones
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.forms.utils import flatatt
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.adapter import ADDRESS_UNAVAILABLE
 from accounts.models import User
 
 
@@ -19,16 +24,46 @@ def valid_time_zone(name: str | None) -> str | None:
     return name if name in dict(time_zone_choices()) else None
 
 
+class AddEmailForm(AllauthAddEmailForm):
+    """allauth's form, refusing an address that belongs to another account.
+
+    allauth accepts it (to hide which addresses are registered), but the address could then be
+    made primary on two accounts. The message does not say which account has it.
+    """
+
+    def clean_email(self) -> str:
+        adapter = get_adapter()
+        email = adapter.clean_email(self.cleaned_data["email"].lower())
+        if adapter.address_owned_elsewhere(email, self.user):
+            raise forms.ValidationError(ADDRESS_UNAVAILABLE, code="email_unavailable")
+        return super().clean_email()
+
+
 class SignupForm(AllauthSignupForm):
-    # Filled by static/js/time-zone.js from the browser; without JavaScript it stays UTC.
+    """allauth's sign-up, doing the same work whether or not the address is taken.
+
+    With mandatory verification allauth answers both cases with the same page and sends one
+    email either way ("confirm your address", or "you already have an account"), but only a new
+    account hashes its password, a deliberately slow step (~0.4 s in production): the answer's
+    timing told which addresses are registered. A taken address now hashes the password too.
+
+    It also takes the browser's time zone, filled in by static/js/time-zone.js (UTC without
+    JavaScript).
+    """
+
     time_zone = forms.CharField(
         required=False, widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""})
     )
 
+    def try_save(self, request: HttpRequest):
+        if self.account_already_exists and (password := self.cleaned_data.get("password1")):
+            make_password(password)  # the hash a new account would store, thrown away
+        return super().try_save(request)
+
     def save(self, request):
         user = super().save(request)
         zone = valid_time_zone(self.cleaned_data.get("time_zone"))
-        if zone and zone != user.time_zone:
+        if user is not None and zone and zone != user.time_zone:
             user.time_zone = zone
             user.save(update_fields=["time_zone"])
         return user

@@ -1,14 +1,41 @@
+from allauth.account.adapter import get_adapter
 from allauth.account.decorators import reauthentication_required
+from allauth.account.views import EmailView as AllauthEmailView
 from allauth.account.views import LoginView as AllauthLoginView
+from allauth.account.views import SignupView as AllauthSignupView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import deletion
+from accounts.adapter import ADDRESS_UNAVAILABLE
 from accounts.forms import SettingsForm
 from roadmap.views import learner_required
+
+ADDRESS_IN_USE = "That address is already in use, so nothing was changed."
+
+SSO_ONLY_REFUSAL = (
+    "This site signs people in only through its identity provider: use the button on the "
+    "sign-in page."
+)
+
+
+def _sso_only_context(context: dict) -> dict:
+    # allauth's sign-in and sign-up templates leave out their password forms for this flag.
+    if settings.SSO_ONLY:
+        context["SOCIALACCOUNT_ONLY"] = True
+    return context
+
+
+def _refuse_passwords_when_sso_only(request: HttpRequest) -> None:
+    # The forms are not shown with SSO_ONLY; a post made anyway is refused, never processed.
+    if settings.SSO_ONLY and request.method != "GET":
+        raise PermissionDenied(SSO_ONLY_REFUSAL)
 
 
 class LoginView(AllauthLoginView):
@@ -18,6 +45,13 @@ class LoginView(AllauthLoginView):
     error; the status code lets proxies, monitoring and scripts see the throttling too.
     """
 
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        _refuse_passwords_when_sso_only(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        return _sso_only_context(super().get_context_data(**kwargs))
+
     def form_invalid(self, form) -> HttpResponse:
         response = super().form_invalid(form)
         codes = {error.code for error in form.non_field_errors().as_data()}
@@ -26,7 +60,71 @@ class LoginView(AllauthLoginView):
         return response
 
 
+class EmailView(AllauthEmailView):
+    """allauth's email management, with three guarantees it does not give by itself.
+
+    - Only a verified address can become primary (allauth allows an unverified one while the
+      account has no verified address, which changes the address the learner signs in with).
+    - An address that belongs to another account is refused (see accounts.forms.AddEmailForm),
+      and if one slips through at once from two requests, the unique ``User.email`` refuses it
+      here with a message instead of a 500.
+    - Every POST is one transaction: a refused change leaves nothing half done.
+    Refusals answer 422 with the page and the message.
+    """
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self._refused = False
+        try:
+            with transaction.atomic():
+                response = super().post(request, *args, **kwargs)
+        except IntegrityError:
+            # Two requests at once (or another account) took the address between our check and
+            # the write; the transaction rolled back, so nothing changed.
+            messages.error(request, ADDRESS_IN_USE)
+            self._refused = True
+        if self._refused:
+            return self._refusal(request)
+        return response
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 422
+        return response
+
+    def _action_primary(self, request: HttpRequest, *args, **kwargs) -> HttpResponse | None:
+        address = self._get_email_address(request)
+        if address is None:
+            return None
+        adapter = get_adapter()
+        if not address.verified:
+            adapter.add_message(
+                request, messages.ERROR, "account/messages/unverified_primary_email.txt"
+            )
+            self._refused = True
+            return None
+        if adapter.address_owned_elsewhere(address.email, request.user):
+            messages.error(request, ADDRESS_UNAVAILABLE)
+            self._refused = True
+            return None
+        return super()._action_primary(request, *args, **kwargs)
+
+    def _refusal(self, request: HttpRequest) -> HttpResponse:
+        form = self.get_form_class()(user=request.user)  # the add form, empty
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+class SignupView(AllauthSignupView):
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        _refuse_passwords_when_sso_only(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        return _sso_only_context(super().get_context_data(**kwargs))
+
+
 login = LoginView.as_view()
+signup = SignupView.as_view()
+email = EmailView.as_view()
 
 
 @require_http_methods(["GET", "POST"])

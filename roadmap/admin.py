@@ -1,14 +1,24 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from roadmap.models import Resource, Roadmap, Section
+from linkhealth.admin import (
+    LinkStatusFilter,
+    ResourceLinkHealthAdmin,
+    check_links_now,
+    use_new_urls,
+)
+from roadmap.models import Resource, Roadmap, Section, nesting_error
 
 
 def _touch_roadmaps(queryset: QuerySet) -> None:
-    field = "pk" if queryset.model is Roadmap else "roadmap_id"
-    Roadmap.objects.filter(pk__in=queryset.values(field)).touch()
+    if queryset.model is Roadmap:
+        Roadmap.objects.touch()  # every page counts the published roadmaps (signals.py)
+    else:
+        Roadmap.objects.filter(pk__in=queryset.values("roadmap_id")).touch()
 
 
 @admin.action(description="Publish selected %(verbose_name_plural)s")
@@ -63,8 +73,44 @@ class ResourceForm(forms.ModelForm):
         return cleaned
 
 
+class SectionInlineFormSet(BaseInlineFormSet):
+    """Checks every row's parent against the others submitted with it.
+
+    Each row's own validation sees the database as it was, so X under Y and Y under X in one
+    submit would each pass alone; here the parents are the ones this submit would save.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.pk is None:
+            return
+        parent_of = Section.objects.filter(roadmap=self.instance).parents()
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or form.instance.pk is None or self._should_delete_form(form):
+                continue
+            parent = data.get("parent")
+            parent_of[form.instance.pk] = parent.pk if parent else None
+            rows.append(form)
+        looped = []
+        for form in rows:
+            pk = form.instance.pk
+            if problem := nesting_error(pk, parent_of[pk], parent_of.get):
+                form.add_error("parent", problem)
+                looped.append(str(form.cleaned_data.get("title") or form.instance))
+        if looped:
+            raise ValidationError(
+                "These sections would be nested inside themselves: %(names)s. "
+                "Choose parents that lead up to a top-level part.",
+                params={"names": ", ".join(looped)},
+                code="section_cycle",
+            )
+
+
 class SectionInline(admin.TabularInline):
     model = Section
+    formset = SectionInlineFormSet
     fk_name = "roadmap"
     fields = ["title", "slug", "parent", "order", "is_published"]
     prepopulated_fields = {"slug": ["title"]}
@@ -128,15 +174,31 @@ class SectionAdmin(LearnerDataProtectedAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(LearnerDataProtectedAdmin):
-    list_display = ["title", "section", "kind", "level", "author", "order", "is_published"]
+class ResourceAdmin(ResourceLinkHealthAdmin, LearnerDataProtectedAdmin):
+    list_display = [
+        "title",
+        "section",
+        "kind",
+        "level",
+        "author",
+        "order",
+        "is_published",
+        "link_status",
+    ]
     list_editable = ["order", "is_published"]
-    list_filter = ["section__roadmap", "section", "kind", "level", "is_published"]
+    list_filter = [
+        "section__roadmap",
+        "section",
+        "kind",
+        "level",
+        "is_published",
+        LinkStatusFilter,
+    ]
     list_select_related = ["section", "roadmap"]
     search_fields = ["title", "author", "url", "description"]
     autocomplete_fields = ["section"]
     form = ResourceForm
-    actions = [publish, unpublish]
+    actions = [publish, unpublish, check_links_now, use_new_urls]
     fields = [
         "section",
         "title",

@@ -80,8 +80,10 @@ class ParsedCurriculum:
 
 # --- Parsing -------------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
+# Every pattern here is linear in the line: no nested or adjacent quantifiers that can backtrack
+# over the same characters (a 120 KB line once took 14 s). Trailing blanks and closing hashes
+# are stripped in Python instead.
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
 _BOLD_LINE = re.compile(r"^(\*\*|__)(.+?)\1$")
 _BULLET = re.compile(r"^\s*[*-][ \t]+(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -90,6 +92,10 @@ _GROUP_LABEL = re.compile(
 )
 # Titles such as "Dr." end in a period without ending the author's name.
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr"}
+_WORD = re.compile(r"\S+")
+# C0 and C1 control characters (Unicode category Cc) but tab; lines are already split on "\n".
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+MAX_LINE_LENGTH = 10_000
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -145,15 +151,29 @@ def infer_kind(url: str, title: str, description: str) -> str:
 
 
 def _split_author(text: str) -> tuple[str, str]:
-    """Split "Dan Jurafsky and James H. Martin. This chapter…" into author and description."""
-    for match in re.finditer(r"\.(?:\s+|$)", text):
-        before = text[: match.start()]
-        words = before.split()
-        last = words[-1] if words else ""
-        if (len(last) == 1 and last.isalpha()) or last.lower() in _ABBREVIATIONS:
-            continue
-        return before.strip(), text[match.end() :].strip()
+    """Split "Dan Jurafsky and James H. Martin. This chapter…" into author and description.
+
+    The author ends at the first word ending in a period that is not an initial or a title.
+    One pass over the words: linear in the text, however many initials it holds.
+    """
+    previous = ""
+    for word in _WORD.finditer(text):
+        token = word.group()
+        if token.endswith("."):
+            # The word the period ends: this one, or the one before a lone ".".
+            last = token[:-1] or previous
+            if not ((len(last) == 1 and last.isalpha()) or last.lower() in _ABBREVIATIONS):
+                return text[: word.end() - 1].strip(), text[word.end() :].strip()
+        previous = token
     return text.strip(), ""
+
+
+def _strip_closing_hashes(title: str) -> str:
+    """ "Title ##" → "Title": closing hashes count only after a blank (or as the whole title)."""
+    bare = title.rstrip("#")
+    if bare == title or (bare and bare[-1] not in " \t"):
+        return title
+    return bare.rstrip(" \t")
 
 
 def _split_link_text(text: str) -> tuple[str, str]:
@@ -303,7 +323,7 @@ class _Parser:
         self.prose(line, number)
 
     def heading(self, depth: int, text: str, number: int) -> None:
-        title = _CLOSING_HASHES.sub("", text.strip()).strip()
+        title = _strip_closing_hashes(text.strip()).strip()
         if not title:
             raise CurriculumFormatError(number, "a heading needs a title")
         if (level := group_level(title)) is not None:
@@ -403,7 +423,20 @@ def parse_curriculum(text: str) -> ParsedCurriculum:
     # split("\n"), not splitlines(): form feeds and the like must not shift line numbers.
     lines = text.split("\n")
     for number, line in enumerate(lines, start=1):
-        parser.feed(line.rstrip("\r"), number)
+        line = line.rstrip("\r")
+        if len(line) > MAX_LINE_LENGTH:
+            raise CurriculumFormatError(
+                number,
+                f"the line is {len(line)} characters long; at most {MAX_LINE_LENGTH} are allowed",
+            )
+        if control := _CONTROL.search(line):
+            char = control.group()
+            raise CurriculumFormatError(
+                number,
+                f"control character U+{ord(char):04X} at column {control.start() + 1}: "
+                "remove it (only tabs and line breaks are allowed)",
+            )
+        parser.feed(line, number)
     # A final newline ends the last line; it does not start another.
     return parser.finish(len(lines) - 1 if len(lines) > 1 and not lines[-1] else len(lines))
 
@@ -519,6 +552,7 @@ def import_curriculum(
             dry_run=dry_run,
         )
         sections = _upsert_sections(roadmap, parsed, report)
+        _refuse_nesting_problems(roadmap, parsed)
         _upsert_resources(roadmap, parsed, sections, report)
         _unpublish_missing(roadmap, parsed, report)
         Roadmap.objects.filter(pk=roadmap.pk).touch()  # the bulk unpublish sends no signal
@@ -556,6 +590,18 @@ def _upsert_sections(
             report.sections_unchanged += 1
         saved[item.slug] = section
     return saved
+
+
+def _refuse_nesting_problems(roadmap: Roadmap, parsed: ParsedCurriculum) -> None:
+    """The file's headings make a tree, but a section curators nested under one the import
+    moves could close a loop: refuse it (the transaction rolls back) rather than save it."""
+    problems = Section.objects.filter(roadmap=roadmap).nesting_problems()
+    if problems:
+        lines = {item.slug: item.line for item in parsed.sections}
+        section, problem = problems[0]
+        raise CurriculumFormatError(
+            lines.get(section.slug, 1), f"section {section.slug!r}: {problem}"
+        )
 
 
 def _upsert_resources(

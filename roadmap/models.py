@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,6 +18,39 @@ class RoadmapQuerySet(models.QuerySet):
     def touch(self) -> int:
         """Mark these roadmaps' curriculum as changed, so cached outlines are rebuilt."""
         return self.update(content_version=models.F("content_version") + 1)
+
+    def with_published_count(self) -> "RoadmapQuerySet":
+        """Annotate ``published_count``: how many roadmaps the site lists (the header's link).
+
+        Read with the roadmap it rides on, and kept as long as that roadmap's content_version:
+        a saved or deleted roadmap touches every roadmap (roadmap/signals.py), so it is never
+        stale.
+        """
+        count = models.Func(models.F("pk"), function="COUNT")
+        published = Roadmap.objects.published().order_by().annotate(n=count).values("n")
+        return self.annotate(published_count=models.Subquery(published))
+
+    def with_learner_counts(self, user) -> "RoadmapQuerySet":
+        """Annotate ``resource_count`` (what the roadmap page shows) and ``done_count``.
+
+        Both are correlated subqueries, so the list costs one query at any number of roadmaps,
+        resources or learners.
+        """
+        count = models.Func(models.F("pk"), function="COUNT")
+        shown = Resource.objects.shown().filter(roadmap=models.OuterRef("pk")).order_by()
+        queryset = self.annotate(
+            resource_count=models.Subquery(shown.annotate(n=count).values("n"))
+        )
+        if user is None or not user.is_authenticated:
+            return queryset.annotate(done_count=models.Value(0))
+        done = (
+            Progress.objects.done()
+            .filter(
+                Resource.shown_q("resource__"), user=user, resource__roadmap=models.OuterRef("pk")
+            )
+            .order_by()
+        )
+        return queryset.annotate(done_count=models.Subquery(done.annotate(n=count).values("n")))
 
 
 class Roadmap(models.Model):
@@ -42,12 +77,70 @@ class Roadmap(models.Model):
         return (self.slug,)
 
 
+# Headings nest six deep; the admin allows deeper outlines, but every walk up the tree stops here,
+# so a bad row can never make one spin.
+MAX_SECTION_DEPTH = 32
+
+
+def nesting_error(
+    pk: int | None, parent_id: int | None, parent_of: Callable[[int], int | None]
+) -> str | None:
+    """Why ``pk`` cannot sit under ``parent_id``, given each section's parent, or None.
+
+    The walk is bounded by a visited set and MAX_SECTION_DEPTH, so a loop that bypassed
+    validation (``QuerySet.update()``, the shell) ends it instead of hanging it.
+    """
+    seen: set[int] = set()
+    current = parent_id
+    while current is not None:
+        if current == pk:
+            return "A section cannot be nested inside itself or inside one of its own subsections."
+        if current in seen:
+            return "The chosen parent's own chain of parents loops; fix that section first."
+        if len(seen) >= MAX_SECTION_DEPTH:
+            return f"Sections can be nested at most {MAX_SECTION_DEPTH} levels deep."
+        seen.add(current)
+        current = parent_of(current)
+    return None
+
+
+def group_intros_errors(value: object) -> list[str]:
+    """What is wrong with a section's group introductions; empty when they are fine."""
+    levels = {level.value: level.label for level in Resource.Level}
+    known = ", ".join(f'"{key}" ({label.lower()})' for key, label in levels.items())
+    if not isinstance(value, dict):
+        kind = "null" if value is None else type(value).__name__
+        return [
+            "Group introductions must be an object from a level to its Markdown, such as "
+            f'{{"high_level": "Start here."}}, not {kind}.'
+        ]
+    errors = []
+    for key, text in value.items():
+        if key not in levels:
+            errors.append(f'"{key}" is not a resource level; use {known}.')
+        elif not isinstance(text, str):
+            errors.append(f'The introduction for "{key}" must be text, not {type(text).__name__}.')
+    return errors
+
+
 class SectionQuerySet(models.QuerySet):
     def published(self) -> "SectionQuerySet":
         return self.filter(is_published=True)
 
     def get_by_natural_key(self, roadmap_slug: str, slug: str) -> "Section":
         return self.get(roadmap__slug=roadmap_slug, slug=slug)
+
+    def parents(self) -> dict[int, int | None]:
+        return dict(self.values_list("pk", "parent_id"))
+
+    def nesting_problems(self) -> list[tuple["Section", str]]:
+        """Sections of this queryset whose chain of parents loops or runs too deep."""
+        parent_of = self.model.objects.using(self.db).parents().get
+        problems = []
+        for section in self.order_by("pk"):
+            if problem := nesting_error(section.pk, section.parent_id, parent_of):
+                problems.append((section, problem))
+        return problems
 
 
 class Section(models.Model):
@@ -93,15 +186,16 @@ class Section(models.Model):
         return f"{self.roadmap.get_absolute_url()}#{self.anchor}"
 
     def clean(self) -> None:
-        if self.parent_id is None:
-            return
-        if self.parent.roadmap_id != self.roadmap_id:
-            raise ValidationError({"parent": "The parent section must belong to the same roadmap."})
-        ancestor = self.parent
-        while ancestor is not None:
-            if ancestor.pk == self.pk:
-                raise ValidationError({"parent": "A section cannot be nested inside itself."})
-            ancestor = ancestor.parent
+        errors: dict[str, list[str]] = {}
+        if problems := group_intros_errors(self.group_intros):
+            errors["group_intros"] = problems
+        if self.parent_id is not None:
+            if self.parent.roadmap_id != self.roadmap_id:
+                errors["parent"] = ["The parent section must belong to the same roadmap."]
+            elif problem := nesting_error(self.pk, self.parent_id, _parent_in_database):
+                errors["parent"] = [problem]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def anchor(self) -> str:
@@ -113,9 +207,17 @@ class Section(models.Model):
     natural_key.dependencies = ["roadmap.roadmap"]
 
 
+def _parent_in_database(pk: int) -> int | None:
+    return Section._base_manager.filter(pk=pk).values_list("parent_id", flat=True).first()
+
+
 class ResourceQuerySet(models.QuerySet):
     def published(self) -> "ResourceQuerySet":
         return self.filter(is_published=True, section__is_published=True)
+
+    def shown(self) -> "ResourceQuerySet":
+        """What the roadmap page lists: published, and not under an unpublished part."""
+        return self.filter(Resource.shown_q())
 
     def get_by_natural_key(self, roadmap_slug: str, url: str) -> "Resource":
         return self.get(roadmap__slug=roadmap_slug, url=url)
@@ -178,6 +280,24 @@ class Resource(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.roadmap.get_absolute_url()}#{self.anchor}"
+
+    @staticmethod
+    def shown_q(prefix: str = "") -> models.Q:
+        """``shown()`` as a condition, for queries that reach resources through a relation.
+
+        It looks two sections up (part, section, subsection: the curriculum's depth); the
+        roadmap page itself hides a resource under an unpublished section at any depth.
+        """
+        parent, grandparent = f"{prefix}section__parent", f"{prefix}section__parent__parent"
+        return models.Q(
+            models.Q(**{f"{parent}__isnull": True})
+            | models.Q(
+                models.Q(**{f"{grandparent}__isnull": True})
+                | models.Q(**{f"{grandparent}__is_published": True}),
+                **{f"{parent}__is_published": True},
+            ),
+            **{f"{prefix}is_published": True, f"{prefix}section__is_published": True},
+        )
 
     def clean(self) -> None:
         if self.section_id and self.roadmap_id and self.section.roadmap_id != self.roadmap_id:

@@ -10,12 +10,15 @@ Everything else is arithmetic in Python, so the page costs the same few queries 
 the curriculum grows.
 """
 
+import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
 
-from roadmap.models import Resource, Roadmap, Section
+from roadmap.models import MAX_SECTION_DEPTH, Resource, Roadmap, Section
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -157,16 +160,20 @@ def _read_curriculum(roadmap: Roadmap) -> Curriculum:
             continue  # a section under an unpublished parent is hidden with it
         children.setdefault(parent, []).append(section)
 
+    # Depth first, without recursion: parts are placed from the top, so a section whose parents
+    # loop (planted with QuerySet.update(), the shell or a fixture) is never reached.
     placed: list[tuple[Section, int]] = []
-
-    def walk(section: Section, depth: int) -> None:
+    stack = [(part, 0) for part in reversed(children.get(None, []))]
+    while stack:
+        section, depth = stack.pop()
+        if depth >= MAX_SECTION_DEPTH:
+            logger.warning("Section %s is nested too deep to show; it is skipped.", section.pk)
+            continue
         placed.append((section, depth))
-        for child in children.get(section.pk, []):
-            walk(child, depth + 1)
-
-    for part in children.get(None, []):
-        walk(part, 0)
+        stack.extend((child, depth + 1) for child in reversed(children.get(section.pk, [])))
     depth_of = {section.pk: depth for section, depth in placed}
+    if unreachable := [s.pk for s in sections if s.pk not in depth_of and s.parent_id in by_pk]:
+        logger.warning("Sections %s hang from no part (their parents loop); skipped.", unreachable)
 
     own: dict[int, list[Resource]] = {}
     for resource in resources:
@@ -181,7 +188,7 @@ def _read_curriculum(roadmap: Roadmap) -> Curriculum:
             if not runs or runs[-1][0].level != resource.level:
                 runs.append([])
             runs[-1].append(resource)
-        intros = section.group_intros or {}
+        intros = _group_intros(section)
         groups_of[section.pk] = tuple(
             Group(
                 level=run[0].level,
@@ -202,7 +209,7 @@ def _read_curriculum(roadmap: Roadmap) -> Curriculum:
     subtree: dict[int, set[int]] = {section.pk: set() for section, _ in placed}
     for resource in in_reading_order:
         section_id: int | None = resource.section_id
-        while section_id is not None:
+        while section_id is not None:  # placed sections hang from a part: no loop up here
             subtree[section_id].add(resource.pk)
             section_id = by_pk[section_id].parent_id
     entries = tuple(
@@ -212,6 +219,36 @@ def _read_curriculum(roadmap: Roadmap) -> Curriculum:
         for section, depth in placed
     )
     return Curriculum(entries=entries, resources=in_reading_order)
+
+
+def _group_intros(section: Section) -> dict[str, str]:
+    """The section's group introductions that can be shown; the rest is skipped and logged.
+
+    Admin and the model refuse bad values, but fixtures, the shell and old rows bypass them,
+    and one bad row must not take the roadmap down for everyone.
+    """
+    intros = section.group_intros
+    if not intros:
+        return {}
+    if not isinstance(intros, dict):
+        logger.warning(
+            "Section %s: group_intros is a %s, not an object; ignored.",
+            section.pk,
+            type(intros).__name__,
+        )
+        return {}
+    usable = {}
+    for level, text in intros.items():
+        if level in Resource.Level.values and isinstance(text, str):
+            usable[level] = text
+        else:
+            logger.warning(
+                "Section %s: group intro %r (%s) cannot be shown; ignored.",
+                section.pk,
+                level,
+                type(text).__name__,
+            )
+    return usable
 
 
 # The learner's rows come with the roadmap's current version in one round trip: on a page view
@@ -256,7 +293,7 @@ def load_state(user, *, slug: str | None = None, roadmap_id: int | None = None) 
         return LearnerState(None, frozenset(), frozenset())
     roadmap = _roadmaps.get(found[0])
     if roadmap is None or roadmap.content_version != found[1]:
-        roadmap = _roadmaps[found[0]] = Roadmap.objects.get(pk=found[0])
+        roadmap = _roadmaps[found[0]] = Roadmap.objects.with_published_count().get(pk=found[0])
     return LearnerState(
         roadmap,
         frozenset(pk for kind, pk, _ in rows if kind == 1),

@@ -17,9 +17,13 @@ from django.middleware.csrf import get_token
 
 CSRF_PLACEHOLDER = "\x00page-csrf\x00"
 NONCE_PLACEHOLDER = "\x00page-nonce\x00"
+_CSRF = CSRF_PLACEHOLDER.encode()
+_NONCE = NONCE_PLACEHOLDER.encode()
 MAX_BYTES = 32 * 1024 * 1024  # per process; the whole cache is dropped when it is full
 
-_pages: dict[Hashable, str] = {}
+# Pages are kept as the UTF-8 bytes sent, so MAX_BYTES counts what they really take (a character
+# of a non-Latin curriculum is two to four bytes) and no request encodes them again.
+_pages: dict[Hashable, bytes] = {}
 _size = 0
 _lock = threading.Lock()
 
@@ -29,19 +33,25 @@ def cached_page(request: HttpRequest, key: Hashable, render: Callable[[dict], st
     global _size
     if len(get_messages(request)):
         return HttpResponse(render({}))
-    html = _pages.get(key)
-    if html is None:
-        html = render({"csrf_token": CSRF_PLACEHOLDER, "csp_nonce": NONCE_PLACEHOLDER})
+    page = _pages.get(key)
+    if page is None:
+        page = render({"csrf_token": CSRF_PLACEHOLDER, "csp_nonce": NONCE_PLACEHOLDER}).encode()
         with _lock:
-            if _size + len(html) > MAX_BYTES:
-                _pages.clear()
-                _size = 0
-            _pages[key] = html
-            _size += len(html)
+            if key not in _pages:  # another thread may have rendered it meanwhile
+                if _size + len(page) > MAX_BYTES:
+                    _pages.clear()
+                    _size = 0
+                _pages[key] = page
+                _size += len(page)
     nonce = get_nonce(request)
-    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    html = html.replace(NONCE_PLACEHOLDER, str(nonce) if nonce is not None else "")
-    return HttpResponse(html)
+    page = page.replace(_CSRF, get_token(request).encode())
+    page = page.replace(_NONCE, str(nonce).encode() if nonce is not None else b"")
+    return HttpResponse(page)
+
+
+def size() -> int:
+    """Bytes the cached pages take, as counted against MAX_BYTES."""
+    return _size
 
 
 def clear(**kwargs) -> None:

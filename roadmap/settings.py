@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from accounts import providers as identity_providers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -82,6 +84,7 @@ INSTALLED_APPS = [
     "accounts",
     "roadmap",
     "history",
+    "insights",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -89,9 +92,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_htmx",
+    "django_tasks_db",
+    "linkhealth",
     "allauth",
     "allauth.account",
+    # Sign-in options (settings below): two-factor, sessions, single sign-on.
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.gitlab",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -102,11 +116,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "roadmap.middleware.PrivateForLearnersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
+    "accounts.middleware.UnconfiguredProviderMiddleware",
 ]
 
 ROOT_URLCONF = "roadmap.urls"
@@ -181,20 +199,80 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "roadmap:home"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "add_email": "accounts.forms.AddEmailForm",
+    "signup": "accounts.forms.SignupForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
+# Only "mandatory" keeps sign-up from telling whether an address is registered ("none" and
+# "optional" must say so, to keep addresses unique). It needs working email, so it is the
+# production default once EMAIL_HOST is set (README, "Security").
 ACCOUNT_EMAIL_VERIFICATION = envchoice(
-    "ACCOUNT_EMAIL_VERIFICATION", "optional", {"none", "optional", "mandatory"}
+    "ACCOUNT_EMAIL_VERIFICATION",
+    "mandatory" if not DEBUG and os.environ.get("EMAIL_HOST") else "optional",
+    {"none", "optional", "mandatory"},
 )
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS_ENABLED = True
+# allauth's rate limits (kept in the shared cache) also guard our own costly writes: saving a
+# note renders its Markdown, so a learner may save 30 a minute, far more than anyone types.
+ACCOUNT_RATE_LIMITS = {"note_save": "30/m/user"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 REGISTRATION_OPEN = envbool("REGISTRATION_OPEN", True)
+
+# --- Sign-in options: two-factor, passkeys, single sign-on, sessions -----------------------------
+# Everything comes from allauth; each identity provider is off until its variables are set.
+# README, "Sign-in options", lists the variables and the callback URL to register at each one.
+
+# Two-factor: authenticator apps (TOTP) with recovery codes, and WebAuthn security keys and
+# passkeys, which also sign in without a password.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+# allauth's security-key forms, with a malformed credential a form error instead of a 500.
+MFA_FORMS = {
+    "add_webauthn": "accounts.mfa_forms.AddWebAuthnForm",
+    "authenticate_webauthn": "accounts.mfa_forms.AuthenticateWebAuthnForm",
+    "login_webauthn": "accounts.mfa_forms.LoginWebAuthnForm",
+    "reauthenticate_webauthn": "accounts.mfa_forms.ReauthenticateWebAuthnForm",
+}
+# Staff (curators included) reach the admin only once they have a second factor.
+MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
+# Lets a development server on a plain-HTTP host name other than localhost try security keys
+# (in a browser told to treat that origin as secure).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# "Your sessions": every signed-in browser, its device and when it was last seen. allauth's own
+# activity tracking writes on every request; accounts.middleware does it at most once every
+# few minutes per session instead, so a page view costs no query for it.
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Single sign-on: GitHub, Google, GitLab and any OpenID Connect provider (accounts/providers.py).
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS, SIGN_IN_ORIGINS = identity_providers.from_environment(os.environ)
+# A provider's address proves the person owns it only when the provider says it checked it
+# (GitHub's "verified", Google's and OpenID Connect's "email_verified"; GitLab says nothing, so
+# its addresses count as unverified). Such a verified address signs in to the account that has
+# it and links the provider to it; an unverified one never does.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+
+# Instances that want only their identity provider: no password sign-up or sign-in (nor passkey
+# sign-in, so that leaving the organisation's directory ends access). allauth's own
+# SOCIALACCOUNT_ONLY would also switch two-factor off, which staff keep here.
+SSO_ONLY = envbool("SSO_ONLY", False)
+if SSO_ONLY and not SOCIALACCOUNT_PROVIDERS:
+    raise ImproperlyConfigured("SSO_ONLY=1 needs an identity provider: set GITHUB_*, OIDC_*…")
+MFA_PASSKEY_LOGIN_ENABLED = not SSO_ONLY
+MFA_PASSKEY_SIGNUP_ENABLED = False
 
 if email_host := os.environ.get("EMAIL_HOST"):
     MAILERS = {
@@ -241,11 +319,19 @@ STORAGES = {
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Security. Production assumes TLS ends at the operator's proxy, which sets X-Forwarded-Proto.
+# Gunicorn, not Django, reads that header, and only from the proxy's addresses
+# (FORWARDED_ALLOW_IPS, roadmap/gunicorn_conf.py); Django trusts the scheme gunicorn gives it.
+# Reading it here too would believe it from anyone who reaches the port.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else None
+SECURE_PROXY_SSL_HEADER = None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+if SESSION_COOKIE_SECURE:
+    # Browsers accept a __Host- cookie only over HTTPS, with Secure, Path=/ and no Domain, so no
+    # subdomain (or plain-HTTP page on the host) can plant or overwrite these two.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
@@ -260,11 +346,40 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *SIGN_IN_ORIGINS],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# Link health (linkhealth/): background work and the link checker.
+# Work that outlives a request goes through Django's tasks API. "database" (the production
+# default) queues it in PostgreSQL for the worker service (`manage.py run_worker`); "immediate"
+# (development and tests) runs it inside the request that asks for it.
+TASKS_BACKEND = envchoice(
+    "TASKS_BACKEND", "immediate" if DEBUG else "database", {"immediate", "database"}
+)
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[TASKS_BACKEND],
+    }
+}
+# Seconds to wait for a connection, and for each read of an answer, per request.
+LINKCHECK_CONNECT_TIMEOUT = envint("LINKCHECK_CONNECT_TIMEOUT", 5)
+LINKCHECK_READ_TIMEOUT = envint("LINKCHECK_READ_TIMEOUT", 10)
+# Fetching loopback, private, link-local and metadata addresses is refused unless this is on:
+# for the test suite's local server only, never on a server.
+LINKCHECK_ALLOW_PRIVATE = envbool("LINKCHECK_ALLOW_PRIVATE", False)
+if LINKCHECK_ALLOW_PRIVATE and not DEBUG:
+    raise ImproperlyConfigured(
+        "LINKCHECK_ALLOW_PRIVATE=1 is for the test suite only: on a server it would let anyone "
+        "who can add a link make the server fetch addresses on its own network. Remove it."
+    )
+# Problem reports one learner may send per hour, across all links.
+LINKHEALTH_REPORTS_PER_HOUR = envint("LINKHEALTH_REPORTS_PER_HOUR", 10)
 
 # Notes are private Markdown; this bounds what one note may hold.
 NOTE_MAX_LENGTH = 20_000

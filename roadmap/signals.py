@@ -40,9 +40,13 @@ def create_curators_group(app_config, using: str = "default", apps=global_apps, 
 def curriculum_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     """Any saved or deleted roadmap, section or resource invalidates its roadmap's outline.
 
+    A roadmap itself touches every roadmap: each roadmap page's header knows how many roadmaps
+    are published (the "All roadmaps" link, ``with_published_count``), cached with the roadmap.
     Bulk ``QuerySet.update()`` sends no signal: code that uses it calls ``Roadmap...touch()``.
     """
     from roadmap.models import Roadmap
 
-    roadmap_id = instance.pk if isinstance(instance, Roadmap) else instance.roadmap_id
-    Roadmap.objects.filter(pk=roadmap_id).touch()
+    if isinstance(instance, Roadmap):
+        Roadmap.objects.touch()
+    else:
+        Roadmap.objects.filter(pk=instance.roadmap_id).touch()

@@ -11,6 +11,7 @@ register_converter(IdConverter, "id")
 
 roadmap_patterns = [
     path("", views.home, name="home"),
+    path("roadmaps/", views.roadmap_list, name="roadmaps"),
     path("roadmaps/<slug:slug>/", views.roadmap_detail, name="roadmap"),
     path("resources/<id:pk>/progress/", views.set_progress, name="set_progress"),
     path("resources/<id:pk>/note/", views.note, name="note"),
@@ -21,7 +22,10 @@ urlpatterns = [
     path("", include((roadmap_patterns, "roadmap"))),
     path("", include("history.urls")),
     path("", include("accounts.urls")),
+    path("", include("linkhealth.urls")),
     path("accounts/login/", account_views.login, name="account_login"),
+    path("accounts/signup/", account_views.signup, name="account_signup"),
+    path("accounts/email/", account_views.email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

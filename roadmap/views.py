@@ -1,10 +1,12 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,7 +20,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from roadmap import learning
 from roadmap.forms import NoteForm, ProgressForm
-from roadmap.models import Note, Progress, Resource
+from roadmap.markdown import MarkdownTooLarge, render_markdown
+from roadmap.models import Note, Progress, Resource, Roadmap
 from roadmap.outline import LearnerState, build_outline, curriculum_of, load_state
 from roadmap.pagecache import cached_page
 
@@ -75,11 +78,22 @@ def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_roadmap(request, state)
 
 
+@require_safe
+def roadmap_list(request: HttpRequest) -> HttpResponse:
+    roadmaps = Roadmap.objects.published().with_learner_counts(request.user)
+    return render(request, "roadmap/roadmaps.html", {"roadmaps": roadmaps})
+
+
 def _render_roadmap(request: HttpRequest, state: LearnerState) -> HttpResponse:
     roadmap = state.roadmap
     outline = build_outline(state)
     learner = request.user.is_authenticated
-    context = {"roadmap": roadmap, "outline": outline, "learner": learner}
+    context = {
+        "roadmap": roadmap,
+        "outline": outline,
+        "learner": learner,
+        "roadmaps_listed": roadmap.published_count > 1,
+    }
     key = (
         roadmap.pk,
         roadmap.content_version,
@@ -140,15 +154,26 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
     saved = False
     if request.method == "POST":
         form = NoteForm(request.POST)
-        if form.is_valid():
-            note = learning.save_note(request.user, resource, form.cleaned_data["body"])
-            if not request.htmx:
-                messages.success(request, f"Your note on “{resource.title}” was saved.")
-                return redirect(resource.get_absolute_url())
-            saved = True
-            form = NoteForm(initial={"body": note.body if note else ""})
-        else:
+        if not form.is_valid():
             status = 422
+        elif not ratelimit.consume(request, action="note_save", user=request.user):
+            form.add_error("body", NOTE_SAVES_LIMITED)
+            status = 429
+        else:
+            body = form.cleaned_data["body"]
+            try:
+                # Rendered before the write's transaction, so no row stays locked meanwhile.
+                html = render_markdown(body) if body.strip() else None
+            except MarkdownTooLarge as refused:
+                form.add_error("body", refused.message)
+                status = 422
+            else:
+                note = learning.save_note(request.user, resource, body, html=html)
+                if not request.htmx:
+                    messages.success(request, f"Your note on “{resource.title}” was saved.")
+                    return redirect(resource.get_absolute_url())
+                saved = True
+                form = NoteForm(initial={"body": note.body if note else ""})
     else:
         form = NoteForm(initial={"body": note.body if note else ""})
 
@@ -166,15 +191,38 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+NOTES_PER_PAGE = 20
+
+NOTE_SAVES_LIMITED = (
+    "You have saved notes very often in the last minute. Nothing was saved: wait a minute, "
+    "then save again (your text is still here)."
+)
+
+
 @require_safe
 @login_required
 def my_notes(request: HttpRequest) -> HttpResponse:
     notes = (
         Note.objects.for_user(request.user)
         .select_related("resource__section", "resource__roadmap")
-        .order_by("resource__roadmap__order", "resource__section__order", "resource__order")
+        .defer("body")  # the page shows the rendered HTML only
+        .order_by(
+            "resource__roadmap__order",
+            "resource__roadmap_id",
+            "resource__section__order",
+            "resource__section_id",
+            "resource__order",
+            "resource_id",
+        )
     )
+    # Two queries (a count and one page) however many notes the learner has.
+    page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("page"))
     groups: dict = {}
-    for n in notes:
+    for n in page:
         groups.setdefault(n.resource.section, []).append(n)
-    return render(request, "roadmap/my_notes.html", {"groups": groups.items()})
+    context = {
+        "groups": groups.items(),
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number),
+    }
+    return render(request, "roadmap/my_notes.html", context)

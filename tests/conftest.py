@@ -113,3 +113,16 @@ def fresh_process_caches():
     outline.forget_curricula()
     fragments.clear()
     pagecache.clear()
+
+
+@pytest.fixture
+def link_server(settings):
+    """A local HTTP server (tests/link_server.py) that the link checker is allowed to reach."""
+    from tests.link_server import LinkServer
+
+    settings.LINKCHECK_ALLOW_PRIVATE = True
+    settings.LINKCHECK_CONNECT_TIMEOUT = 2
+    settings.LINKCHECK_READ_TIMEOUT = 0.5
+    server = LinkServer().start()
+    yield server
+    server.stop()

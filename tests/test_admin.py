@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from linkhealth.signals import CURATOR_PERMISSIONS as LINK_HEALTH_PERMISSIONS
 from roadmap.models import Progress, Resource, Section
 from roadmap.signals import CURATOR_PERMISSIONS
 from tests.conftest import make_resource, make_roadmap
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_migrate_creates_a_curators_group_with_exactly_the_curriculum_permissions():
     group = Group.objects.get(name="Curators")
     codenames = set(group.permissions.values_list("codename", flat=True))
-    assert codenames == set(CURATOR_PERMISSIONS)
+    assert codenames == set(CURATOR_PERMISSIONS) | set(LINK_HEALTH_PERMISSIONS)
     assert not any("note" in c or "progress" in c or "user" in c for c in codenames)
 
 

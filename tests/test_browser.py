@@ -116,7 +116,7 @@ def log_in(page: Page, email: str) -> None:
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Log in").click()
     page.get_by_label("Email").fill(email)
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
@@ -425,3 +425,26 @@ def test_each_checkbox_is_named_done_and_its_title(page, console_errors):
         expect(checkbox).to_have_accessible_name(f"Done: {resource.title}")
 
     assert console_errors == []
+
+
+def test_a_note_too_large_to_render_is_refused_in_place_and_keeps_the_text(page, console_errors):
+    make_user("writer@example.com")
+    log_in(page, "writer@example.com")
+    title = "The Illustrated Transformer"
+    # Wide tables over columns of one-letter rows: megabytes of empty cells once rendered.
+    block = "|" + "|".join("a" * 180) + "|\n|" + "|".join("-" * 180) + "|\n" + "a\n" * 200 + "\n"
+    exploding = block * 2  # 2,246 characters that would render to ~700 KB
+    no_reload = NoReload(page)
+    no_reload.arm()
+
+    page.get_by_role("link", name=re.compile(rf"^Notes on {re.escape(title)}")).click()
+    page.get_by_label(f"Notes on {title}").click()
+    page.keyboard.insert_text(exploding)  # pasted, as a person would
+    page.get_by_role("button", name=f"Save note on {title}").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("too large to display")
+    expect(page.get_by_label(f"Notes on {title}")).to_have_value(exploding)
+    expect(page.get_by_label(f"Notes on {title}")).to_have_attribute("aria-invalid", "true")
+    no_reload.check()
+    # The refusal's own 422 is the one console line allowed.
+    assert [e for e in console_errors if "status of 422" not in e] == []

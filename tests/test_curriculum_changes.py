@@ -52,7 +52,7 @@ def edited_source(tmp_path: Path) -> Path:
     text = text.replace("[The Illustrated Transformer]", "[The Illustrated Transformer, revised]")
     lstm_line = next(line for line in text.splitlines() if LSTM in line)
     text = text.replace(lstm_line + "\n", "")
-    text = text.replace("**Theroretical resources**", f"**Theroretical resources**\n\n{lstm_line}")
+    text = text.replace("**Theoretical resources**", f"**Theoretical resources**\n\n{lstm_line}")
     gpt2_line = next(line for line in text.splitlines() if GPT2 in line)
     transformer_line = next(line for line in text.splitlines() if TRANSFORMER in line)
     text = text.replace(transformer_line, "@@T@@").replace(gpt2_line, transformer_line)

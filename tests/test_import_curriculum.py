@@ -6,9 +6,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from roadmap.curriculum import (
+    MAX_LINE_LENGTH,
     CurriculumFormatError,
     ParsedCurriculum,
     ParsedResource,
+    _split_author,
     infer_kind,
     parse_curriculum,
 )
@@ -367,6 +369,66 @@ def test_fields_longer_than_the_model_allows_are_malformed():
         parse_curriculum(f"# {'x' * 201}\n* [A](https://example.com/a): A.\n")
     with pytest.raises(CurriculumFormatError, match="line 2: the author is 201 characters"):
         parse_curriculum(f"# H\n* [A](https://example.com/a) - {'x' * 201}\n")
+
+
+def test_the_author_split_is_one_pass_over_a_120_kb_tail_of_initials():
+    # 40,000 initials, each a period that does not end the author: every earlier version
+    # re-split everything before each period, 40,000 times over 120 KB.
+    tail = "J. " * 40_000 + "Smith. The description."
+
+    author, description = _split_author(tail)
+
+    assert author == tail.removesuffix(". The description.")
+    assert description == "The description."
+
+
+def test_a_120_kb_resource_line_is_refused_by_its_length_before_it_is_read():
+    line = "* [A](https://example.com/a) - " + "J. " * 40_000
+    with pytest.raises(CurriculumFormatError) as caught:
+        parse_curriculum(f"# H\n{line}\n")
+    assert caught.value.line == 2
+    assert f"at most {MAX_LINE_LENGTH}" in caught.value.message
+
+
+def test_closing_hashes_of_a_heading_are_dropped_but_a_hash_in_a_word_is_kept():
+    parsed = parse_curriculum(
+        "# Basics ##\n## C# and F#\n* [A](https://example.com/a): A.\n## Tabs\t#\t\n"
+    )
+    assert [s.title for s in parsed.sections] == ["Basics", "C# and F#", "Tabs"]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x1b", "\x0b", "\x0c", "\r", "\x7f", "\x85"])
+@pytest.mark.parametrize(
+    ("template", "line"),
+    [
+        ("# Ba{c}sics\n* [A](https://example.com/a): A.\n", 1),
+        ("# H\nIntro with {c} in it.\n* [A](https://example.com/a): A.\n", 2),
+        ("# H\n* [Ti{c}tle](https://example.com/a): A.\n", 2),
+        ("# H\n* [A](https://example.com/a{c}): A.\n", 2),
+        ("# H\n* [A](https://example.com/a) - Au{c}thor. Text.\n", 2),
+        ("# H\n* [A](https://example.com/a): Descr{c}iption.\n", 2),
+        ("# H\n**High level{c} Resources**\n* [A](https://example.com/a): A.\n", 2),
+    ],
+)
+def test_control_characters_are_refused_in_every_field_naming_the_line(char, template, line):
+    with pytest.raises(CurriculumFormatError) as caught:
+        parse_curriculum(template.format(c=char))
+
+    assert caught.value.line == line
+    assert f"control character U+{ord(char):04X}" in caught.value.message
+
+
+def test_tabs_and_windows_line_endings_are_still_allowed():
+    parsed = parse_curriculum("# H\r\n* [A](https://example.com/a):\tTabbed\tdescription.\r\n")
+    assert parsed.resources[0].description == "Tabbed\tdescription."
+
+
+@pytest.mark.django_db
+def test_the_command_names_the_line_of_a_control_character(tmp_path):
+    path = write(tmp_path, "# H\n* [A](https://example.com/a): nul\x00 here.\n")
+    with pytest.raises(CommandError, match=r"roadmap\.md, line 2: control character U\+0000"):
+        run(path)
+    assert counts() == (0, 0, 0)
 
 
 # --- Importing into the database -------------------------------------------------------------

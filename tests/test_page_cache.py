@@ -51,3 +51,27 @@ def test_learners_with_the_same_progress_see_the_same_page_with_their_own_tokens
     tokens = re.compile(r"[A-Za-z0-9_-]{22,}")  # CSRF tokens and CSP nonces
     assert tokens.findall(alice_html) != tokens.findall(bob_html)
     assert tokens.sub("T", alice_html) == tokens.sub("T", bob_html)
+
+
+def test_the_cache_counts_bytes_not_characters_against_its_budget(rf, monkeypatch):
+    from roadmap import pagecache
+
+    monkeypatch.setattr(pagecache, "MAX_BYTES", 1000)
+    page = "<p>é</p>" * 50  # 400 characters, 450 bytes
+
+    pagecache.cached_page(rf.get("/"), "first", lambda overrides: page)
+    assert pagecache.size() == len(page.encode()) == 450
+    pagecache.cached_page(rf.get("/"), "second", lambda overrides: page)
+    assert pagecache.size() == 900
+    # 1,200 characters would fit in 1,000; 1,350 bytes do not: the cache starts over.
+    pagecache.cached_page(rf.get("/"), "third", lambda overrides: page)
+    assert pagecache.size() == 450
+    assert list(pagecache._pages) == ["third"]
+
+
+def test_a_cached_non_latin_page_is_served_intact(anon):
+    title = "Внимание — всё, что нужно: 注意力就是你所需要的一切 🧠"
+    make_resource(title=title)
+    first, second = anon.get("/"), anon.get("/")
+    assert title in first.content.decode() and title in second.content.decode()
+    assert second["Content-Type"] == "text/html; charset=utf-8"

@@ -38,17 +38,23 @@ for r in json.loads(sys.argv[1]):
     client = Client(raise_request_exception=False)
     client.cookies.load(r.get("cookies", {}))
     start = time.monotonic()
-    response = client.get(r["path"], headers=r.get("headers", {}))
+    response = client.get(r["path"], headers=r.get("headers", {}), secure=r.get("secure", False))
     results.append({
         "status": response.status_code,
         "seconds": time.monotonic() - start,
         "headers": {k.lower(): v for k, v in response.headers.items()},
         "cookies": {name: bool(m["secure"]) for name, m in response.cookies.items()},
+        "cookie_attributes": {
+            name: {"path": m["path"], "domain": m["domain"], "secure": bool(m["secure"])}
+            for name, m in response.cookies.items()
+        },
         "body": response.content.decode(errors="replace"),
     })
 with open(sys.argv[2], "w") as out:
     json.dump(results, out)
 """
+# What the proxy adds to a request that reached it over HTTPS; only gunicorn reads it (and only
+# from the proxy's address), so requests made inside Django say secure=True instead.
 HTTPS = {"X-Forwarded-Proto": "https"}
 
 
@@ -98,9 +104,12 @@ def free_port() -> int:
 
 
 def http_get(
-    port: int, path: str, headers: dict[str, str] | None = None
+    port: int, path: str, headers: dict[str, str] | None = None, source: str | None = None
 ) -> tuple[int, http.client.HTTPMessage, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    """GET from 127.0.0.1, or from ``source`` (any 127.x address is this machine's loopback)."""
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=5, source_address=(source, 0) if source else None
+    )
     try:
         conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
@@ -187,7 +196,7 @@ def test_the_deployment_checklist_passes_with_only_the_required_settings():
 
 @pytest.mark.parametrize("path", ["/", "/accounts/login/"])
 def test_pages_carry_the_security_headers(site, tmp_path, path):
-    [response], _ = client_requests(site, [{"path": path, "headers": HTTPS}], tmp_path)
+    [response], _ = client_requests(site, [{"path": path, "secure": True}], tmp_path)
 
     assert response["status"] == 200, response["body"][:2000]
     headers = response["headers"]
@@ -207,12 +216,70 @@ def test_pages_carry_the_security_headers(site, tmp_path, path):
 
 
 def test_the_login_page_sets_only_secure_cookies(site, tmp_path):
-    [response], _ = client_requests(
-        site, [{"path": "/accounts/login/", "headers": HTTPS}], tmp_path
-    )
+    [response], _ = client_requests(site, [{"path": "/accounts/login/", "secure": True}], tmp_path)
 
-    assert "csrftoken" in response["cookies"]
-    assert response["cookies"]["csrftoken"] is True
+    assert "__Host-csrftoken" in response["cookies"]
+    assert response["cookies"]["__Host-csrftoken"] is True
+
+
+def test_session_and_csrf_cookies_carry_the_host_prefix_and_its_attributes(site, tmp_path):
+    proc = run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup()\n"
+            "from django.conf import settings as s\n"
+            "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_DOMAIN,"
+            " s.CSRF_COOKIE_DOMAIN, s.SESSION_COOKIE_PATH, s.CSRF_COOKIE_PATH)",
+        ],
+        site,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == [
+        "__Host-sessionid", "__Host-csrftoken", "None", "None", "/", "/"
+    ]  # fmt: skip
+
+    [response], _ = client_requests(site, [{"path": "/accounts/login/", "secure": True}], tmp_path)
+    for name, attributes in response["cookie_attributes"].items():
+        assert name.startswith("__Host-"), name
+        assert attributes == {"path": "/", "domain": "", "secure": True}
+
+
+def setting(name: str, env: dict[str, str]) -> str:
+    code = f"import django\ndjango.setup()\nfrom django.conf import settings as s\nprint(s.{name})"
+    proc = run([sys.executable, "-c", code], env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"EMAIL_HOST": "smtp.example.org"}, "mandatory"),  # the mode that reveals nothing
+        ({}, "optional"),  # without email nobody could confirm an address
+        ({"EMAIL_HOST": "smtp.example.org", "ACCOUNT_EMAIL_VERIFICATION": "optional"}, "optional"),
+        ({"ACCOUNT_EMAIL_VERIFICATION": "mandatory"}, "mandatory"),
+        ({"DEBUG": "1", "EMAIL_HOST": "smtp.example.org"}, "optional"),
+    ],
+)
+def test_production_defaults_to_mandatory_verification_once_email_is_configured(
+    overrides, expected
+):
+    assert setting("ACCOUNT_EMAIL_VERIFICATION", production_env(**overrides)) == expected
+
+
+def test_development_keeps_the_plain_cookie_names():
+    proc = run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup()\n"
+            "from django.conf import settings as s\n"
+            "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME)",
+        ],
+        production_env(DEBUG="1"),
+    )
+    assert proc.stdout.split() == ["sessionid", "csrftoken"], proc.stderr
 
 
 def test_plain_http_is_redirected_to_https_except_the_health_check(site, tmp_path):
@@ -261,8 +328,8 @@ def test_a_server_error_shows_a_plain_page_and_logs_the_traceback(site, tmp_path
     env = site | {"DATABASE_URL": UNREACHABLE_DATABASE}
     # The home page reads the curriculum; the admin reads the session the cookie names.
     requests = [
-        {"path": "/", "headers": HTTPS},
-        {"path": "/admin/", "headers": HTTPS, "cookies": {"sessionid": "x" * 32}},
+        {"path": "/", "secure": True},
+        {"path": "/admin/", "secure": True, "cookies": {"__Host-sessionid": "x" * 32}},
     ]
 
     responses, logs = client_requests(env, requests, tmp_path)
@@ -281,11 +348,67 @@ def test_a_server_error_shows_a_plain_page_and_logs_the_traceback(site, tmp_path
 
 
 def test_an_unknown_page_is_a_plain_404(site, tmp_path):
-    [response], _ = client_requests(site, [{"path": "/no-such-page/", "headers": HTTPS}], tmp_path)
+    [response], _ = client_requests(site, [{"path": "/no-such-page/", "secure": True}], tmp_path)
 
     assert response["status"] == 404
     assert "roadmap.urls" not in response["body"]
     assert "Traceback" not in response["body"]
+
+
+def start_gunicorn(env: dict[str, str], tmp_path: Path) -> tuple[subprocess.Popen, int, Path]:
+    port = free_port()
+    log = tmp_path / f"gunicorn-{port}.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [VENV_BIN / "gunicorn", "-c", "python:roadmap.gunicorn_conf", "roadmap.wsgi"],
+            cwd=ROOT,
+            env=env | {"PORT": str(port), "WEB_CONCURRENCY": "1"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    wait_for_200(port, "/healthz", server, log, time.monotonic() + 30)
+    return server, port, log
+
+
+def test_only_the_proxys_address_may_say_a_request_came_over_https(site, tmp_path):
+    # The proxy is 127.0.0.2; everyone else (here 127.0.0.1) reaches the port directly.
+    server, port, log = start_gunicorn(site | {"FORWARDED_ALLOW_IPS": "127.0.0.2"}, tmp_path)
+    host = {"Host": "localhost"}
+    try:
+        status, headers, _ = http_get(port, "/", HTTPS | host)
+        assert (status, headers["Location"]) == (301, "https://localhost/")  # plain HTTP
+
+        status, headers, _ = http_get(port, "/accounts/login/", HTTPS | host)
+        assert status == 301
+        assert "Secure" not in headers.get("Set-Cookie", "")
+
+        status, headers, body = http_get(port, "/", HTTPS | host, source="127.0.0.2")
+        assert status == 200, body[:500]
+        assert "max-age=31536000" in headers["Strict-Transport-Security"]
+
+        status, headers, _ = http_get(port, "/", host, source="127.0.0.2")
+        assert status == 301  # the proxy itself, over plain HTTP
+    finally:
+        assert stop(server) == 0, log.read_text()[-5000:]
+
+
+def test_gunicorn_trusts_the_loopback_by_default_and_a_containers_gateway(tmp_path):
+    from roadmap import gunicorn_conf
+
+    routes = tmp_path / "route"
+    routes.write_text(
+        "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\n"
+        "eth0\t0012A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\n"
+        "eth0\t00000000\t0112A8C0\t0003\t0\t0\t0\t00000000\n"
+    )
+    assert gunicorn_conf.container_gateway(str(routes)) == "192.168.18.1"
+    assert gunicorn_conf.container_gateway(str(tmp_path / "missing")) is None
+
+    code = "from roadmap import gunicorn_conf as g; print(g.forwarded_allow_ips)"
+    proc = run([sys.executable, "-c", code], production_env(FORWARDED_ALLOW_IPS=None))
+    assert proc.stdout.strip().startswith("127.0.0.1,::1"), proc.stderr
+    proc = run([sys.executable, "-c", code], production_env(FORWARDED_ALLOW_IPS="10.0.0.0/8"))
+    assert proc.stdout.strip() == "10.0.0.0/8", proc.stderr
 
 
 def test_gunicorn_serves_hashed_static_files_compressed_and_cached_for_a_year(site, tmp_path):

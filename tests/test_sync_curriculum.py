@@ -67,3 +67,23 @@ def test_force_reapplies_an_unchanged_fixture():
 def test_an_unknown_fixture_is_a_clear_error():
     with pytest.raises(CommandError, match="No fixture named 'nope'"):
         sync(fixture="nope")
+
+
+def test_a_fixture_that_nests_sections_in_each_other_is_refused_and_changes_nothing(tmp_path):
+    from roadmap.models import CurriculumSync, Section
+
+    sync()
+    rows = json.loads((settings.FIXTURE_DIRS[0] / "curriculum.json").read_text())
+    sections = [row for row in rows if row["model"] == "roadmap.section"]
+    key = {id(row): [*row["fields"]["roadmap"], row["fields"]["slug"]] for row in sections}
+    top = next(row for row in sections if row["fields"]["parent"] is None)
+    child = next(row for row in sections if row["fields"]["parent"] == key[id(top)])
+    top["fields"]["parent"] = key[id(child)]  # the part inside its own section
+    (tmp_path / "curriculum.json").write_text(json.dumps(rows))
+    before = CurriculumSync.objects.get().sha256
+
+    with override_settings(FIXTURE_DIRS=[tmp_path]), pytest.raises(CommandError, match="nest"):
+        sync()
+
+    assert Section.objects.get(slug=top["fields"]["slug"]).parent is None
+    assert CurriculumSync.objects.get().sha256 == before

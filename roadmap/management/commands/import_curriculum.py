@@ -63,6 +63,8 @@ class Command(BaseCommand):
 
         try:
             report = import_curriculum(parsed, roadmap, dry_run=dry_run)
+        except CurriculumFormatError as exc:
+            raise CommandError(f"{file}, line {exc.line}: {exc.message}") from None
         except IntegrityError as exc:
             # Only a concurrent edit of the same rows gets here; the transaction rolled back.
             raise CommandError(

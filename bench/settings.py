@@ -1,8 +1,8 @@
-"""Settings for ``scripts/bench.py``: production settings plus a bare view to measure against.
+"""Settings for ``python -m bench``: production settings plus a bare view to measure against.
 
 Everything else comes from the environment exactly as in production (``DEBUG=0`` and so on).
 """
 
 from roadmap.settings import *  # noqa: F403
 
-ROOT_URLCONF = "scripts.bench_urls"
+ROOT_URLCONF = "bench.urls"

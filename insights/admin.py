@@ -1,0 +1,110 @@
+import csv
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_safe
+
+from insights.models import LearnerStatistics
+from insights.statistics import INACTIVE_AFTER, Statistics, learner_statistics
+from roadmap.models import Roadmap
+
+# Spreadsheets run a cell that starts like a formula; curators' titles must not be able to.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@admin.register(LearnerStatistics)
+class LearnerStatisticsAdmin(admin.ModelAdmin):
+    """Aggregated figures for curators and staff; no learner is ever named or listed."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        # Only the figures: the proxied progress rows (which name learners) get no page at all.
+        view = self.admin_site.admin_view
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("", view(self.changelist_view), name=f"{prefix}_changelist"),
+            path("statistics.csv", view(self.csv_view), name=f"{prefix}_csv"),
+        ]
+
+    def _statistics(self, request: HttpRequest) -> tuple[Statistics | None, list[Roadmap]]:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        roadmaps = list(Roadmap.objects.all())
+        slug = request.GET.get("roadmap")
+        if slug is None:
+            roadmap = roadmaps[0] if roadmaps else None
+        else:
+            roadmap = next((r for r in roadmaps if r.slug == slug), None)
+            if roadmap is None:
+                raise Http404("No roadmap with that slug.")
+        if roadmap is None:
+            return None, roadmaps
+        return learner_statistics(roadmap, timezone.now()), roadmaps
+
+    @method_decorator(require_safe)
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        statistics, roadmaps = self._statistics(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Learner statistics",
+            "opts": self.opts,
+            "statistics": statistics,
+            "roadmaps": roadmaps,
+            "inactive_days": INACTIVE_AFTER.days,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/insights/learner_statistics.html", context)
+
+    @method_decorator(require_safe)
+    def csv_view(self, request: HttpRequest) -> HttpResponse:
+        statistics, _ = self._statistics(request)
+        if statistics is None:
+            raise Http404("There is no roadmap yet.")
+        day = statistics.cutoff + INACTIVE_AFTER
+        name = f"learner-statistics-{statistics.roadmap.slug}-{day:%Y-%m-%d}.csv"
+        response = HttpResponse(
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+        writer = csv.writer(response)
+        header = ["row", "section", "resource", "link", "resources", "started", "finished"]
+        header += ["skipped", "completion rate", "notes"]
+        header.append(f"stopped here ({INACTIVE_AFTER.days}+ days)")
+        writer.writerow(header)
+        for section in statistics.sections:
+            rows = [("section", section.section.title, "", "", section.total, section.figures)]
+            rows += [
+                ("resource", section.section.title, r.resource.title, r.resource.url, "", r.figures)
+                for r in section.resources
+            ]
+            for kind, section_title, title, url, total, figures in rows:
+                line = [kind, section_title, title, url, total, figures.started, figures.finished]
+                line.append(figures.skipped if kind == "resource" else "")
+                line += [figures.completion_percent, figures.noted, figures.stopped]
+                writer.writerow([_cell(value) for value in line])
+        return response

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class LinkHealthConfig(AppConfig):
+    name = "linkhealth"
+    verbose_name = "Link health"
+
+    def ready(self) -> None:
+        from linkhealth.signals import grant_curators_link_health
+
+        post_migrate.connect(grant_curators_link_health, sender=self)

@@ -1,0 +1,43 @@
+from django import template
+from django.db.models import Count, OuterRef, Subquery
+
+from linkhealth.models import LinkCheck, LinkCheckRun, LinkReport
+from roadmap.models import Resource
+
+register = template.Library()
+
+# What the dashboard counts, in the order it lists them.
+COUNTED = [
+    (LinkCheck.Status.BROKEN, "broken link", "broken links"),
+    (LinkCheck.Status.UNREACHABLE, "unreachable link", "unreachable links"),
+    (LinkCheck.Status.FAILING_ONCE, "link failed once", "links failed once"),
+    (LinkCheck.Status.REDIRECTED, "redirected link", "redirected links"),
+]
+
+
+@register.simple_tag
+def link_health_summary(user) -> dict | None:
+    """The admin index's link health box: three queries, whatever the size of the curriculum."""
+    if not user.has_perm("roadmap.view_resource"):
+        return None
+    status = LinkCheck.objects.filter(url=OuterRef("url")).values("status")[:1]
+    by_status = dict(
+        Resource.objects.published()
+        .annotate(link=Subquery(status))
+        .values("link")
+        .annotate(n=Count("pk"))
+        .values_list("link", "n")
+    )
+    counts = [
+        {"status": s, "count": by_status[s], "label": one if by_status[s] == 1 else many}
+        for s, one, many in COUNTED
+        if by_status.get(s)
+    ]
+    return {
+        "counts": counts,
+        "never_checked": by_status.get(None, 0),
+        "open_reports": LinkReport.objects.open().count(),
+        "last_run": LinkCheckRun.objects.full().filter(finished_at__isnull=False).first(),
+        "can_check": user.has_perm("linkhealth.add_linkcheckrun"),
+        "can_see_reports": user.has_perm("linkhealth.view_linkreport"),
+    }

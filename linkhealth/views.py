@@ -1,0 +1,61 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from linkhealth.forms import ReportForm
+from linkhealth.models import LinkReport
+from linkhealth.tasks import recheck_reported_link
+from roadmap.views import _published_resource as published_resource
+from roadmap.views import learner_required
+
+RATE_WINDOW = timedelta(hours=1)
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = published_resource(pk)
+    existing = LinkReport.objects.open().filter(user=request.user, resource=resource).first()
+    form, status, thanks = ReportForm(), 200, ""
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if not form.is_valid():
+            status = 422
+        elif existing is None and _over_limit(request.user):
+            status = 429
+            form.add_error(
+                None,
+                f"You have sent {settings.LINKHEALTH_REPORTS_PER_HOUR} reports in the last hour, "
+                "the most we take. Nothing was sent: please try again later.",
+            )
+        else:
+            existing, created = LinkReport.objects.file(
+                request.user, resource, form.cleaned_data["reason"], form.cleaned_data["comment"]
+            )
+            if created:
+                url = resource.url
+                transaction.on_commit(lambda: recheck_reported_link.enqueue(url))
+            thanks = _thanks(resource, created)
+            if not request.htmx:
+                messages.success(request, thanks)
+                return redirect(resource.get_absolute_url())
+            form = ReportForm()
+    context = {"resource": resource, "form": form, "existing": existing, "thanks": thanks}
+    template = "linkhealth/report.html#report-form" if request.htmx else "linkhealth/report.html"
+    return render(request, template, context, status=status)
+
+
+def _over_limit(user) -> bool:
+    sent = LinkReport.objects.sent_by(user, since=RATE_WINDOW).count()
+    return sent >= settings.LINKHEALTH_REPORTS_PER_HOUR
+
+
+def _thanks(resource, created: bool) -> str:
+    if created:
+        return f"Thank you: curators will look at the link to “{resource.title}”."
+    return f"Your report on “{resource.title}” is updated; curators will look at it."

@@ -1,1 +1,0 @@
-"""Operator and developer scripts (``scripts.bench`` and its settings live here)."""

@@ -1,0 +1,213 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from insights.statistics import learner_statistics
+from roadmap.models import Note, Progress
+from tests.conftest import make_resource, make_roadmap, make_section, make_user
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/insights/learnerstatistics/"
+CSV_URL = "/admin/insights/learnerstatistics/statistics.csv"
+
+
+def days_ago(days: int):
+    return timezone.now() - timedelta(days=days)
+
+
+def done(user, resource, days: int = 1, status: str = Progress.Status.DONE) -> None:
+    progress = Progress.objects.create(user=user, resource=resource, status=status)
+    Progress.objects.filter(pk=progress.pk).update(updated_at=days_ago(days))
+
+
+def noted(user, resource, days: int = 1) -> None:
+    note = Note.objects.create(user=user, resource=resource, body="n", body_html="<p>n</p>")
+    Note.objects.filter(pk=note.pk).update(updated_at=days_ago(days))
+
+
+@pytest.fixture
+def course(alice, bob):
+    """A part with one section of two resources, then a section of one; four learners.
+
+    Alice finished everything. Bob checked off the first resource, skipped the last and noted
+    the second, then went quiet 35 days ago. Dave wrote a note on the first 5 days ago and is
+    in the middle of the second. Erin checked off the first resource 60 days ago and never came
+    back.
+    """
+    roadmap = make_roadmap(slug="llm", title="LLM Roadmap", order=1)
+    part = make_section(roadmap, title="Preliminaries", order=1)
+    maths = make_section(roadmap, title="Maths", parent=part, order=2)
+    vectors = make_resource(maths, title="Vectors", order=1)
+    calculus = make_resource(maths, title="=Calculus", order=2)
+    llms = make_section(roadmap, title="LLMs", order=3)
+    transformer = make_resource(llms, title="Transformer", order=1)
+    make_resource(llms, title="Draft", order=2, is_published=False)
+    dave, erin = make_user("dave@example.com"), make_user("erin@example.com")
+
+    done(alice, vectors, 50), done(alice, calculus, 45), done(alice, transformer, 40)
+    noted(alice, calculus, 44)
+    done(bob, vectors, 40), done(bob, transformer, 38, "skipped"), noted(bob, calculus, 35)
+    noted(dave, vectors, 5), done(dave, calculus, 3, "in_progress")
+    done(erin, vectors, 60)
+    # Elsewhere: activity in another roadmap counts there, not here.
+    done(dave, make_resource(make_section(make_roadmap(slug="other", order=2))), 1)
+    return {"roadmap": roadmap, "sections": (part, maths, llms)}
+
+
+def figures_by_title(statistics) -> dict[str, tuple]:
+    rows = {}
+    for section in statistics.sections:
+        f = section.figures
+        rows[section.section.title] = (f.started, f.finished, f.noted, f.stopped)
+        for row in section.resources:
+            f = row.figures
+            rows[row.resource.title] = (f.started, f.finished, f.skipped, f.noted, f.stopped)
+    return rows
+
+
+def test_each_resource_and_section_counts_learners_who_started_finished_noted_and_stopped(
+    course,
+):
+    statistics = learner_statistics(course["roadmap"], timezone.now())
+
+    # Sections: (started, finished, noted, stopped in it); resources: skipped as well.
+    assert figures_by_title(statistics) == {
+        "Preliminaries": (4, 1, 3, 2),
+        "Maths": (4, 1, 3, 2),
+        "Vectors": (4, 3, 0, 1, 1),
+        "=Calculus": (3, 1, 0, 2, 1),
+        "LLMs": (2, 1, 0, 0),
+        "Transformer": (2, 1, 1, 0, 0),
+    }
+    rates = {row.resource.title: row.figures.completion_rate for row in statistics.resources}
+    assert rates == {"Vectors": 0.75, "=Calculus": 1 / 3, "Transformer": 0.5}
+
+
+def test_a_part_with_resources_of_its_own_and_subsections_counts_each_learner_once(alice, bob):
+    roadmap = make_roadmap(slug="nested")
+    part = make_section(roadmap, title="Part", order=1)
+    intro = make_resource(part, title="Intro", order=1)
+    child = make_section(roadmap, title="Child", parent=part, order=2)
+    grandchild = make_section(roadmap, title="Grandchild", parent=child, order=3)
+    deep = make_resource(grandchild, title="Deep", order=1)
+    done(alice, intro), done(alice, deep)
+    done(bob, intro), noted(bob, deep)
+
+    statistics = learner_statistics(roadmap, timezone.now())
+
+    sections = {row.section.title: row for row in statistics.sections}
+    assert (sections["Part"].figures.started, sections["Part"].figures.finished) == (2, 1)
+    assert (sections["Child"].figures.started, sections["Child"].figures.finished) == (2, 1)
+    assert sections["Grandchild"].total == 1
+    assert (statistics.learners, statistics.finished_roadmap) == (2, 1)
+
+
+def test_the_summary_counts_learners_in_the_roadmap_who_finished_it_and_who_stopped(course):
+    statistics = learner_statistics(course["roadmap"], timezone.now())
+
+    assert (statistics.learners, statistics.finished_roadmap, statistics.inactive) == (4, 1, 2)
+    # Ties come in reading order.
+    assert [row.resource.title for row in statistics.most_stopped] == ["Vectors", "=Calculus"]
+    assert [row.resource.title for row in statistics.most_noted] == ["=Calculus", "Vectors"]
+
+
+def test_a_curator_sees_the_figures_and_no_learner_is_named(course, carol_client):
+    response = carol_client.get(URL)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Learner statistics</h1>" in html
+    assert "<strong>4</strong> learners started this roadmap" in html
+    assert "<strong>2</strong> stopped: no activity in it for 30 days" in html
+    assert '<th scope="row">Vectors</th>' in html and "75%" in html
+    assert "Draft" not in html
+    assert "@example.com" not in html.replace("carol@example.com", "")
+
+
+def test_the_admin_index_links_to_it_for_curators(course, carol_client):
+    html = carol_client.get("/admin/").content.decode()
+
+    assert f'<a href="{URL}"' in html and "Learner statistics" in html
+
+
+def test_the_csv_holds_the_same_figures_and_no_personal_data(course, carol_client):
+    response = carol_client.get(CSV_URL)
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="learner-statistics-llm-' in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    vectors = next(row for row in rows if row["resource"] == "Vectors")
+    assert (vectors["started"], vectors["finished"], vectors["completion rate"]) == (
+        "4",
+        "3",
+        "75%",
+    )
+    assert (vectors["notes"], vectors["stopped here (30+ days)"]) == ("1", "1")
+    transformer = next(row for row in rows if row["resource"] == "Transformer")
+    assert (transformer["skipped"], transformer["completion rate"]) == ("1", "50%")
+    maths = next(row for row in rows if row["row"] == "section" and row["section"] == "Maths")
+    assert (maths["resources"], maths["started"], maths["finished"]) == ("2", "4", "1")
+    # A title that a spreadsheet would run as a formula is written as text.
+    assert any(row["resource"] == "'=Calculus" for row in rows)
+    assert "@" not in text
+
+
+def test_another_roadmap_is_chosen_by_its_slug_and_an_unknown_one_is_a_404(course, carol_client):
+    html = carol_client.get(f"{URL}?roadmap=other").content.decode()
+
+    assert "<strong>1</strong> learner started this roadmap" in html
+    assert carol_client.get(f"{URL}?roadmap=nope").status_code == 404
+    assert carol_client.get(f"{CSV_URL}?roadmap=nope").status_code == 404
+
+
+def test_without_a_roadmap_the_page_says_so(carol_client):
+    html = carol_client.get(URL).content.decode()
+
+    assert "There is no roadmap yet" in html
+    assert carol_client.get(CSV_URL).status_code == 404
+
+
+@pytest.mark.parametrize("url", [URL, CSV_URL])
+def test_learners_and_visitors_are_sent_to_the_admin_login(course, alice_client, anon, url):
+    for client in (alice_client, anon):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("url", [URL, CSV_URL])
+def test_posts_are_refused(course, carol_client, url):
+    assert carol_client.post(url).status_code == 405
+
+
+def test_no_page_shows_a_single_learners_progress_row(course, carol_client, alice):
+    pk = Progress.objects.filter(user=alice).first().pk
+
+    for path in (f"{pk}/change/", f"{pk}/delete/", f"{pk}/history/", "add/"):
+        assert carol_client.get(URL + path).status_code == 404
+
+
+def test_the_page_costs_the_same_queries_at_4_and_40_learners(course, carol_client):
+    carol_client.get(URL)
+    with CaptureQueriesContext(connection) as few:
+        assert carol_client.get(URL).status_code == 200
+    vectors = course["sections"][1].resources.first()
+    for n in range(36):
+        learner = make_user(f"learner{n}@example.com")
+        done(learner, vectors, n)
+        if n % 3 == 0:
+            noted(learner, vectors, n)
+
+    with CaptureQueriesContext(connection) as many:
+        html = carol_client.get(URL).content.decode()
+
+    assert "<strong>40</strong> learners started this roadmap" in html
+    assert len(many) == len(few)
