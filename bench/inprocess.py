@@ -101,6 +101,7 @@ def prepare(scale: int) -> dict:
 
     django.setup()
 
+    from django.conf import settings
     from django.test import Client
 
     from bench import data
