@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from bench import HOST, BenchError
 
 if TYPE_CHECKING:
-    from django.conf import settings
     from django.test import Client
 
 RENDER_SAMPLES = 50
