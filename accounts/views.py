@@ -1,14 +1,21 @@
 from allauth.account.adapter import get_adapter
+from allauth.account.decorators import reauthentication_required
 from allauth.account.views import EmailView as AllauthEmailView
 from allauth.account.views import LoginView as AllauthLoginView
 from allauth.account.views import SignupView as AllauthSignupView
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
+from accounts import deletion
 from accounts.adapter import ADDRESS_UNAVAILABLE
+from accounts.forms import SettingsForm
+from roadmap.views import learner_required
 
 ADDRESS_IN_USE = "That address is already in use, so nothing was changed."
 
@@ -118,3 +125,39 @@ class SignupView(AllauthSignupView):
 login = LoginView.as_view()
 signup = SignupView.as_view()
 email = EmailView.as_view()
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def settings_view(request: HttpRequest) -> HttpResponse:
+    form = SettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your settings were saved.")
+            return redirect("accounts:settings")
+        return render(request, "accounts/settings.html", {"form": form}, status=422)
+    return render(request, "accounts/settings.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+@reauthentication_required(allow_get=True)
+def delete_account(request: HttpRequest) -> HttpResponse:
+    """Explain, then (after the password again, or another way allauth knows) delete everything.
+
+    allauth asks for the password when the POST comes without a recent reauthentication, and
+    replays the POST once it is given.
+    """
+    user = request.user
+    if request.method == "POST":
+        sessions = deletion.delete_account(user, keep_session=request.session.session_key)
+        logout(request)  # ends this browser's session too
+        elsewhere = f" and signed out on {sessions} other device{'s' * (sessions != 1)}"
+        messages.success(
+            request,
+            f"Your account and everything in it were deleted{elsewhere if sessions else ''}. "
+            "Thank you for learning with us.",
+        )
+        return redirect("roadmap:home")
+    return render(request, "accounts/delete.html", {"counts": deletion.counts_for(user)})

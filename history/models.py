@@ -7,6 +7,7 @@ nothing record nothing.
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -41,3 +42,75 @@ class Event(models.Model):
     def __str__(self) -> str:
         what = self.status or self.get_kind_display()
         return f"{self.user} · {self.resource} · {what} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    # What the history list says: "checked off The Illustrated Transformer".
+    VERBS = {
+        "done": "Checked off",
+        "in_progress": "Started",
+        "skipped": "Skipped",
+        "not_started": "Marked as not started",
+    }
+
+    @property
+    def verb(self) -> str:
+        if self.kind == self.Kind.NOTE:
+            return "Edited the note on"
+        return self.VERBS.get(self.status, "Changed")
+
+
+class PublicProfile(models.Model):
+    """A learner's opt-in public page at ``/u/<handle>/``: off until they switch it on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="public_profile"
+    )
+    # Stored lower-case, so "Ada" and "ada" are the same handle.
+    handle = models.SlugField(max_length=30, unique=True)
+    is_enabled = models.BooleanField("published", default=False)
+    allow_indexing = models.BooleanField(
+        "let search engines index it",
+        default=False,
+        help_text="Off: the page asks search engines not to list it (noindex).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "public page"
+
+    def __str__(self) -> str:
+        return f"/u/{self.handle}/ ({'on' if self.is_enabled else 'off'})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("history:public_page", args=[self.handle])
+
+
+class PublicNote(models.Model):
+    """A note its author chose to show on their public page; every other note stays private.
+
+    Deleting the note (an empty save) deletes the mark with it, so a later note on the same
+    resource starts private again.
+    """
+
+    note = models.OneToOneField("roadmap.Note", on_delete=models.CASCADE, related_name="public")
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"public: {self.note}"
+
+
+class PendingImport(models.Model):
+    """An uploaded export, validated, waiting for the learner to confirm its preview.
+
+    Kept server-side between the preview and the confirmation (a 5 MB file fits neither a
+    session nor a form field); deleted when applied, and a day later if never confirmed.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_imports"
+    )
+    filename = models.CharField(max_length=200, blank=True)
+    data = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.filename or 'import'} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -20,6 +20,8 @@ roadmap_patterns = [
 
 urlpatterns = [
     path("", include((roadmap_patterns, "roadmap"))),
+    path("", include("history.urls")),
+    path("", include("accounts.urls")),
     path("", include("linkhealth.urls")),
     path("accounts/login/", account_views.login, name="account_login"),
     path("accounts/signup/", account_views.signup, name="account_signup"),

@@ -13,12 +13,14 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import User
+from history.models import PendingImport, PublicNote
 from linkhealth.models import LinkReport
 from roadmap.models import Note, Progress
 from tests.conftest import PASSWORD, client_for, make_resource, make_user
 
 # Every app whose views learners use; a new app adds its namespace here.
-LEARNER_NAMESPACES = {"roadmap", "linkhealth"}
+LEARNER_NAMESPACES = {"roadmap", "linkhealth", "history", "accounts"}
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
 PROBE_BODY = {"done": "on", "body": "probe"}
 
@@ -37,15 +39,48 @@ ENDPOINTS = discover()
 ENDPOINT_NAMES = [name for name, _ in ENDPOINTS]
 
 
-def url_for(name: str, pattern: URLPattern, resource) -> str:
+def _alice():
+    return User.objects.filter(email="alice@example.com").first() or make_user("alice@example.com")
+
+
+def _alices_note(resource) -> int:
+    Note.objects.create(user=_alice(), resource=resource, body="mine", body_html="<p>mine</p>")
+    return resource.pk
+
+
+# Endpoints whose <pk> names something of Alice's rather than a resource: how to make one.
+OWNED_BY_ALICE = {
+    "history:import_preview": lambda resource: (
+        PendingImport.objects.create(
+            user=_alice(),
+            data={"schema": 1, "settings": {}, "progress": [], "notes": [], "events": []},
+        ).pk
+    ),
+    "history:note_visibility": _alices_note,
+}
+
+
+def target_pk(name: str, resource) -> int:
+    factory = OWNED_BY_ALICE.get(name)
+    return factory(resource) if factory else resource.pk
+
+
+def url_for(name: str, pattern: URLPattern, resource, pk: int | None = None) -> str:
     kwargs = {}
     for key in pattern.pattern.converters:
-        kwargs[key] = resource.pk if key == "pk" else resource.roadmap.slug
+        kwargs[key] = (pk or resource.pk) if key == "pk" else resource.roadmap.slug
+    for key in set(pattern.pattern.regex.groupindex) - set(kwargs):
+        kwargs[key] = resource.roadmap.slug
     return reverse(name, kwargs=kwargs)
 
 
 def learner_data() -> tuple[int, int, int]:
-    return Progress.objects.count(), Note.objects.count(), LinkReport.objects.count()
+    # Alice's own note, made for the endpoints that need one ("mine"), is not a probe's doing.
+    return (
+        Progress.objects.count(),
+        Note.objects.exclude(body="mine").count(),
+        LinkReport.objects.count(),
+    )
 
 
 @pytest.fixture
@@ -55,17 +90,28 @@ def resource(db):
 
 def test_the_battery_finds_every_writing_endpoint():
     assert {"roadmap:set_progress", "roadmap:note", "linkhealth:report"} <= set(ENDPOINT_NAMES)
+    assert {
+        "history:dashboard",
+        "history:import",
+        "history:import_preview",
+        "history:note_visibility",
+        "history:public_settings",
+        "history:public_page",
+        "accounts:settings",
+        "accounts:delete",
+    } <= set(ENDPOINT_NAMES)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ENDPOINT_NAMES)
 def test_anonymous_posts_go_to_login_and_write_nothing(name, anon, resource):
     pattern = dict(ENDPOINTS)[name]
-    response = anon.post(url_for(name, pattern, resource), PROBE_BODY)
+    url = url_for(name, pattern, resource, target_pk(name, resource))
+    response = anon.post(url, PROBE_BODY)
     assert response.status_code in (302, 405)
     if response.status_code == 302:
         assert response["Location"].startswith("/accounts/login/")
-    htmx = anon.post(url_for(name, pattern, resource), PROBE_BODY, **HTMX)
+    htmx = anon.post(url, PROBE_BODY, **HTMX)
     assert htmx.status_code == 405 or htmx["HX-Redirect"].startswith("/accounts/login/")
     assert learner_data() == (0, 0, 0)
 
@@ -73,7 +119,7 @@ def test_anonymous_posts_go_to_login_and_write_nothing(name, anon, resource):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ENDPOINT_NAMES)
 def test_wrong_methods_are_405(name, alice_client, resource):
-    url = url_for(name, dict(ENDPOINTS)[name], resource)
+    url = url_for(name, dict(ENDPOINTS)[name], resource, target_pk(name, resource))
     for method in ("put", "patch", "delete"):
         assert getattr(alice_client, method)(url).status_code == 405
 
@@ -81,7 +127,8 @@ def test_wrong_methods_are_405(name, alice_client, resource):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ENDPOINT_NAMES)
 def test_posts_without_a_csrf_token_are_refused(name, csrf_client, resource):
-    response = csrf_client.post(url_for(name, dict(ENDPOINTS)[name], resource), PROBE_BODY)
+    url = url_for(name, dict(ENDPOINTS)[name], resource, target_pk(name, resource))
+    response = csrf_client.post(url, PROBE_BODY)
     assert response.status_code == 403
     assert "security token" in response.content.decode()
     assert learner_data() == (0, 0, 0)
@@ -93,7 +140,7 @@ def test_posts_from_a_foreign_origin_are_refused(name, csrf_client, resource):
     csrf_client.get("/")
     token = csrf_client.cookies["csrftoken"].value
     response = csrf_client.post(
-        url_for(name, dict(ENDPOINTS)[name], resource),
+        url_for(name, dict(ENDPOINTS)[name], resource, target_pk(name, resource)),
         PROBE_BODY,
         HTTP_X_CSRFTOKEN=token,
         HTTP_ORIGIN="https://evil.example",
@@ -108,7 +155,8 @@ def test_posts_from_a_foreign_origin_are_refused(name, csrf_client, resource):
     "bad_id", ["abc", "-1", "0", "999999999", "99999999999999999999999", "1e3", "%00", "%ED%A0%80"]
 )
 def test_garbage_ids_are_404_never_500(name, bad_id, alice_client, resource):
-    url = url_for(name, dict(ENDPOINTS)[name], resource).replace(str(resource.pk), bad_id, 1)
+    pk = target_pk(name, resource)
+    url = url_for(name, dict(ENDPOINTS)[name], resource, pk).replace(f"/{pk}/", f"/{bad_id}/", 1)
     assert alice_client.post(url, PROBE_BODY).status_code == 404
     assert alice_client.get(url).status_code in (404, 405)
 
@@ -116,12 +164,23 @@ def test_garbage_ids_are_404_never_500(name, bad_id, alice_client, resource):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ENDPOINT_NAMES)
 def test_a_2_mb_body_is_a_400_with_a_clear_message(name, alice_client, resource):
-    url = url_for(name, dict(ENDPOINTS)[name], resource)
+    url = url_for(name, dict(ENDPOINTS)[name], resource, target_pk(name, resource))
     response = alice_client.post(url, {"body": "x" * (2 * 1024 * 1024)})
     assert response.status_code in (400, 405)
     if response.status_code == 400:
         assert "too large" in response.content.decode()
     assert learner_data() == (0, 0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(OWNED_BY_ALICE))
+def test_another_learners_objects_are_404_and_untouched(name, alice, bob_client, resource):
+    pk = target_pk(name, resource)
+    url = url_for(name, dict(ENDPOINTS)[name], resource, pk)
+    before = (learner_data(), PendingImport.objects.count(), PublicNote.objects.count())
+    assert bob_client.post(url, PROBE_BODY | {"public": "on"}).status_code == 404
+    assert bob_client.get(url).status_code in (404, 405)
+    assert (learner_data(), PendingImport.objects.count(), PublicNote.objects.count()) == before
 
 
 @pytest.mark.django_db
@@ -201,7 +260,8 @@ def test_markdown_attacks_do_not_survive_in_notes(markdown, alice_client, resour
     assert response.status_code == 200
     assert_harmless(Note.objects.get().body_html)
     my_notes = alice_client.get("/notes/").content.decode()
-    assert_harmless(my_notes.split("<main", 1)[1].split("</main>", 1)[0])
+    # The note as My notes shows it (its own controls, below it, are the page's markup).
+    assert_harmless(my_notes.split('class="prose note-body"', 1)[1].split('class="note-meta"')[0])
     fragment = response.content.decode()
     assert_harmless(fragment.split("<form", 1)[0])  # the rendered note, above the editor
 

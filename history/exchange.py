@@ -1,0 +1,494 @@
+"""A learner's data in and out: the JSON export (schema 1), the Markdown study document, import.
+
+Schema 1 (documented in the README, "Your data"): resources are named by their roadmap's slug
+and their URL, never by database ids, so a file moves between instances. Import validates the
+whole file before anything else happens, previews what it would change against the learner's
+current state, and applies it in one transaction; applying the same file again changes nothing.
+"""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from history.models import Event, PublicNote, PublicProfile
+from roadmap.markdown import render_markdown
+from roadmap.models import Note, Progress, Resource, Roadmap
+from roadmap.outline import curriculum_of
+
+SCHEMA = 1
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_ITEMS = 100_000  # rows of one kind in one file: far beyond a real learner, bounds the work
+Status = Progress.Status
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _ref(slug: str, url: str, title: str) -> dict[str, str]:
+    return {"roadmap": slug, "url": url, "title": title}
+
+
+# Export.
+
+
+def export_json(user) -> Iterator[str]:
+    """The learner's export as JSON text, in pieces: events are streamed, not held in memory."""
+    resource_fields = ("resource__roadmap__slug", "resource__url", "resource__title")
+    public = PublicProfile.objects.filter(user=user).first()
+    head = {
+        "schema": SCHEMA,
+        "exported_at": timezone.now().isoformat(),
+        "site": settings.SITE_NAME,
+        "account": {"email": user.email, "date_joined": _when(user.date_joined)},
+        "settings": {
+            "time_zone": user.time_zone,
+            "count_skipped_as_done": user.count_skipped_as_done,
+            "public_page": {
+                "handle": public.handle,
+                "enabled": public.is_enabled,
+                "allow_indexing": public.allow_indexing,
+            }
+            if public
+            else None,
+        },
+        "progress": [
+            {
+                "resource": _ref(slug, url, title),
+                "status": status,
+                "bookmark": bookmark,
+                "updated_at": _when(updated),
+            }
+            for status, bookmark, updated, slug, url, title in Progress.objects.for_user(user)
+            .order_by("resource__roadmap__order", "resource__section__order", "resource__order")
+            .values_list("status", "bookmark", "updated_at", *resource_fields)
+        ],
+        "notes": [
+            {
+                "resource": _ref(slug, url, title),
+                "body": body,
+                "public": is_public,
+                "created_at": _when(created),
+                "updated_at": _when(updated),
+            }
+            for body, is_public, created, updated, slug, url, title in Note.objects.for_user(user)
+            .order_by("resource__roadmap__order", "resource__section__order", "resource__order")
+            .values_list("body", "public__pk", "created_at", "updated_at", *resource_fields)
+        ],
+    }
+    for note in head["notes"]:
+        note["public"] = note["public"] is not None
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    yield text[: text.rindex("}")].rstrip() + ',\n "events": ['
+    events = (
+        Event.objects.for_user(user)
+        .order_by("created_at", "pk")
+        .values_list("kind", "status", "created_at", *resource_fields)
+        .iterator(chunk_size=2000)
+    )
+    separator = "\n  "
+    for kind, status, created, slug, url, title in events:
+        row = {"resource": _ref(slug, url, title), "kind": kind, "status": status}
+        row["created_at"] = _when(created)
+        yield separator + json.dumps(row, ensure_ascii=False)
+        separator = ",\n  "
+    yield "\n ]\n}\n"
+
+
+def _status_box(status: str | None) -> str:
+    return {Status.DONE: "[x]", Status.IN_PROGRESS: "[~]", Status.SKIPPED: "[-]"}.get(status, "[ ]")
+
+
+def export_markdown(user) -> str:
+    """Notes and progress as one study document, in the order the roadmaps teach."""
+    states = {
+        resource_id: (status, bookmark)
+        for resource_id, status, bookmark in Progress.objects.for_user(user).values_list(
+            "resource_id", "status", "bookmark"
+        )
+    }
+    notes = {note.resource_id: note for note in Note.objects.for_user(user)}
+    labels = dict(Status.choices)
+    lines = [
+        f"# My study notes · {settings.SITE_NAME}",
+        "",
+        f"Exported {timezone.localdate():%-d %B %Y}. [x] done, [~] in progress, [-] skipped.",
+    ]
+    shown: set[int] = set()
+    for roadmap in Roadmap.objects.published():
+        curriculum = curriculum_of(roadmap)
+        lines += ["", f"## {roadmap.title}"]
+        for entry in curriculum.entries:
+            lines += ["", f"{'#' * min(3 + entry.depth, 6)} {entry.section.title}", ""]
+            for group in entry.groups:
+                for resource in group.resources:
+                    shown.add(resource.pk)
+                    lines += _resource_lines(resource, states, notes, labels)
+    leftovers = [pk for pk in (*states, *notes) if pk not in shown]
+    if leftovers:
+        lines += ["", "## No longer on the roadmap", ""]
+        for resource in Resource.objects.filter(pk__in=set(leftovers)).order_by("title"):
+            lines += _resource_lines(resource, states, notes, labels)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _resource_lines(resource, states, notes, labels) -> list[str]:
+    status, bookmark = states.get(resource.pk, (None, ""))
+    title = resource.title.replace("[", "\\[").replace("]", "\\]")
+    line = f"- {_status_box(status)} [{title}]({resource.url})"
+    if resource.author:
+        line += f" · {resource.author}"
+    if status and status != Status.NOT_STARTED:
+        line += f" · {labels[status].lower()}"
+    lines = [line]
+    if bookmark:
+        lines.append(f"  - Bookmark: {bookmark}")
+    note = notes.get(resource.pk)
+    if note is not None:
+        lines.append("")
+        lines += [f"  {line}".rstrip() for line in note.body.strip().splitlines()]
+        lines.append("")
+    return lines
+
+
+# Import: validation.
+
+
+class ImportError_(ValueError):
+    """The file cannot be imported; the message says why, in words for the learner."""
+
+
+def _text(value: Any, where: str, *, max_length: int, blank: bool = True) -> str:
+    if not isinstance(value, str):
+        raise ImportError_(f"{where} must be text.")
+    if "\x00" in value:
+        raise ImportError_(f"{where} contains a NUL character.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ImportError_(f"{where} is not valid Unicode text.") from None
+    if len(value) > max_length:
+        raise ImportError_(f"{where} is longer than {max_length} characters.")
+    if not blank and not value.strip():
+        raise ImportError_(f"{where} is empty.")
+    return value
+
+
+def _moment(value: Any, where: str, *, required: bool = True) -> str | None:
+    if value is None and not required:
+        return None
+    text = _text(value, where, max_length=40)
+    try:
+        parsed = parse_datetime(text)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ImportError_(f"{where} is not a date and time with a time zone: {text[:40]!r}.")
+    return parsed.isoformat()
+
+
+def _resource_ref(value: Any, where: str) -> tuple[str, str, str]:
+    if not isinstance(value, dict):
+        raise ImportError_(f"{where}: the resource must name its roadmap and URL.")
+    return (
+        _text(value.get("roadmap"), f"{where}: the roadmap", max_length=80, blank=False),
+        _text(value.get("url"), f"{where}: the URL", max_length=500, blank=False),
+        _text(value.get("title", ""), f"{where}: the title", max_length=300),
+    )
+
+
+def _rows(data: dict, key: str) -> list:
+    rows = data.get(key, [])
+    if not isinstance(rows, list):
+        raise ImportError_(f"“{key}” must be a list.")
+    if len(rows) > MAX_ITEMS:
+        raise ImportError_(f"“{key}” has more than {MAX_ITEMS} entries.")
+    for n, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise ImportError_(f"{key} entry {n} must be an object.")
+    return rows
+
+
+def parse_export(raw: bytes) -> dict:
+    """Validate an uploaded export and return it normalised; ImportError_ says what is wrong."""
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportError_(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+    try:
+        text = raw.decode("utf-8-sig")
+        data = json.loads(text)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ImportError_("The file is not JSON: upload the export.json you downloaded.") from None
+    if not isinstance(data, dict) or "schema" not in data:
+        raise ImportError_("This JSON file is not an export from LLM Roadmap (no “schema”).")
+    if data["schema"] != SCHEMA or isinstance(data["schema"], bool):
+        raise ImportError_(
+            f"This export uses schema {str(data['schema'])[:20]!r}; this instance reads "
+            f"schema {SCHEMA}."
+        )
+    out: dict = {"schema": SCHEMA, "settings": {}, "progress": [], "notes": [], "events": []}
+
+    found_settings = data.get("settings") or {}
+    if not isinstance(found_settings, dict):
+        raise ImportError_("“settings” must be an object.")
+    if "time_zone" in found_settings:
+        zone = _text(found_settings["time_zone"], "The time zone", max_length=64)
+        if zone not in available_timezones():
+            raise ImportError_(f"The time zone {zone[:64]!r} is not one this server knows.")
+        out["settings"]["time_zone"] = zone
+    if "count_skipped_as_done" in found_settings:
+        if not isinstance(found_settings["count_skipped_as_done"], bool):
+            raise ImportError_("“count_skipped_as_done” must be true or false.")
+        out["settings"]["count_skipped_as_done"] = found_settings["count_skipped_as_done"]
+
+    statuses = set(Status.values)
+    for n, row in enumerate(_rows(data, "progress"), 1):
+        where = f"Progress entry {n}"
+        status = row.get("status", Status.NOT_STARTED)
+        if status not in statuses:
+            raise ImportError_(f"{where}: unknown status {str(status)[:30]!r}.")
+        out["progress"].append(
+            {
+                "resource": _resource_ref(row.get("resource"), where),
+                "status": status,
+                "bookmark": _text(
+                    row.get("bookmark", ""), f"{where}: the bookmark", max_length=200
+                ).strip(),
+            }
+        )
+    for n, row in enumerate(_rows(data, "notes"), 1):
+        where = f"Note {n}"
+        out["notes"].append(
+            {
+                "resource": _resource_ref(row.get("resource"), where),
+                "body": _text(row.get("body"), where, max_length=settings.NOTE_MAX_LENGTH),
+                "created_at": _moment(row.get("created_at"), f"{where}: created", required=False),
+                "updated_at": _moment(row.get("updated_at"), f"{where}: updated", required=False),
+            }
+        )
+    kinds = set(Event.Kind.values)
+    for n, row in enumerate(_rows(data, "events"), 1):
+        where = f"Event {n}"
+        kind = row.get("kind")
+        if kind not in kinds:
+            raise ImportError_(f"{where}: unknown kind {str(kind)[:30]!r}.")
+        status = row.get("status") or ""
+        if (kind == Event.Kind.STATUS) != (status in statuses):
+            raise ImportError_(f"{where}: a status change needs a status, a note edit none.")
+        out["events"].append(
+            {
+                "resource": _resource_ref(row.get("resource"), where),
+                "kind": kind,
+                "status": status,
+                "created_at": _moment(row.get("created_at"), f"{where}: created_at"),
+            }
+        )
+    return out
+
+
+# Import: what it would change, and applying it.
+
+
+@dataclass
+class Plan:
+    """What importing a file would do to one learner's data, found by comparing, not writing."""
+
+    progress_added: list = field(default_factory=list)  # (resource, status, bookmark)
+    progress_changed: list = field(default_factory=list)  # (resource, old, new, row | None)
+    progress_skipped: int = 0
+    notes_added: list = field(default_factory=list)  # (resource, entry)
+    notes_changed: list = field(default_factory=list)  # (resource, entry, note)
+    notes_skipped: int = 0
+    events_added: list = field(default_factory=list)  # Event, unsaved
+    events_skipped: int = 0
+    settings_changed: list = field(default_factory=list)  # (field, label, old, new)
+    missing: list = field(default_factory=list)  # (roadmap slug, url, title), once each
+
+    @property
+    def changes(self) -> int:
+        return (
+            len(self.progress_added)
+            + len(self.progress_changed)
+            + len(self.notes_added)
+            + len(self.notes_changed)
+            + len(self.events_added)
+            + len(self.settings_changed)
+        )
+
+
+def _resolve(data: dict) -> dict[tuple[str, str], Resource]:
+    """This instance's resources for the file's (roadmap slug, URL) pairs.
+
+    Another instance may call its roadmap differently: a URL found in exactly one roadmap here
+    is the same resource.
+    """
+    sections = ("progress", "notes", "events")
+    refs = {tuple(row["resource"][:2]) for key in sections for row in data[key]}
+    urls = {url for _, url in refs}
+    by_url: dict[str, list[Resource]] = {}
+    for resource in Resource.objects.filter(url__in=urls).select_related("roadmap"):
+        by_url.setdefault(resource.url, []).append(resource)
+    found = {}
+    for slug, url in refs:
+        candidates = by_url.get(url, [])
+        exact = [r for r in candidates if r.roadmap.slug == slug]
+        if exact or len(candidates) == 1:
+            found[(slug, url)] = (exact or candidates)[0]
+    return found
+
+
+def plan_import(user, data: dict) -> Plan:
+    plan = Plan()
+    resources = _resolve(data)
+    missing: dict[tuple[str, str], str] = {}
+
+    def resource_for(ref) -> Resource | None:
+        resource = resources.get((ref[0], ref[1]))
+        if resource is None:
+            missing.setdefault((ref[0], ref[1]), ref[2])
+        return resource
+
+    labels = {"time_zone": "Time zone", "count_skipped_as_done": "Count skipped as done"}
+    for name, value in data["settings"].items():
+        if getattr(user, name) != value:
+            plan.settings_changed.append((name, labels[name], getattr(user, name), value))
+
+    rows = {row.resource_id: row for row in Progress.objects.for_user(user)}
+    wanted: dict[int, tuple[Resource, str, str]] = {}
+    for entry in data["progress"]:
+        resource = resource_for(entry["resource"])
+        if resource is not None:
+            wanted[resource.pk] = (resource, entry["status"], entry["bookmark"])
+    for resource, status, bookmark in wanted.values():
+        row = rows.get(resource.pk)
+        says_nothing = status == Status.NOT_STARTED and not bookmark
+        if row is None and says_nothing:
+            plan.progress_skipped += 1
+        elif row is None:
+            plan.progress_added.append((resource, status, bookmark))
+        elif (row.status, row.bookmark) == (status, bookmark):
+            plan.progress_skipped += 1
+        else:
+            old = (row.status, row.bookmark)
+            plan.progress_changed.append((resource, old, (status, bookmark), row))
+
+    notes = {note.resource_id: note for note in Note.objects.for_user(user)}
+    wanted_notes: dict[int, tuple[Resource, dict]] = {}
+    for entry in data["notes"]:
+        resource = resource_for(entry["resource"])
+        if resource is not None and entry["body"].strip():
+            wanted_notes[resource.pk] = (resource, entry)
+    for resource, entry in wanted_notes.values():
+        note = notes.get(resource.pk)
+        if note is None:
+            plan.notes_added.append((resource, entry))
+        elif note.body == entry["body"]:
+            plan.notes_skipped += 1
+        else:
+            plan.notes_changed.append((resource, entry, note))
+
+    seen = set(
+        Event.objects.for_user(user).values_list("resource_id", "kind", "status", "created_at")
+    )
+    for entry in data["events"]:
+        resource = resource_for(entry["resource"])
+        if resource is None:
+            continue
+        created = parse_datetime(entry["created_at"])
+        key = (resource.pk, entry["kind"], entry["status"], created)
+        if key in seen:
+            plan.events_skipped += 1
+            continue
+        seen.add(key)
+        plan.events_added.append(
+            Event(
+                user=user,
+                resource=resource,
+                kind=entry["kind"],
+                status=entry["status"],
+                created_at=created,
+            )
+        )
+    plan.missing = [(slug, url, title) for (slug, url), title in missing.items()]
+    return plan
+
+
+def apply_import(user, data: dict) -> Plan:
+    """Apply the file in one transaction; the plan is made again under a lock on the learner.
+
+    Locking the learner's row makes a double-clicked confirm wait for the first one, then find
+    nothing left to do. Writes are bulk, and record no events of their own: the file's events
+    are the history (roadmap/learning.py's rule, that a row saying "not started, no bookmark"
+    is deleted, holds here too).
+    """
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        plan = plan_import(user, data)
+
+        if plan.settings_changed:
+            for name, _, _, value in plan.settings_changed:
+                setattr(user, name, value)
+            user.save(update_fields=[name for name, *_ in plan.settings_changed])
+
+        # A check-off in another tab may have made the row since the plan: the file still wins.
+        Progress.objects.bulk_create(
+            [
+                Progress(user=user, resource=resource, status=status, bookmark=bookmark)
+                for resource, status, bookmark in plan.progress_added
+            ],
+            update_conflicts=True,
+            unique_fields=["user", "resource"],
+            update_fields=["status", "bookmark"],
+        )
+        changed, dropped = [], []
+        for _, _, (status, bookmark), row in plan.progress_changed:
+            if status == Status.NOT_STARTED and not bookmark:
+                dropped.append(row.pk)
+            else:
+                row.status, row.bookmark = status, bookmark
+                changed.append(row)
+        Progress.objects.filter(pk__in=dropped).delete()
+        now = timezone.now()
+        for row in changed:
+            row.updated_at = now
+        Progress.objects.bulk_update(changed, ["status", "bookmark", "updated_at"])
+
+        new_notes = Note.objects.bulk_create(
+            [
+                Note(
+                    user=user,
+                    resource=resource,
+                    body=entry["body"],
+                    body_html=render_markdown(entry["body"]),
+                )
+                for resource, entry in plan.notes_added
+            ],
+            update_conflicts=True,
+            unique_fields=["user", "resource"],
+            update_fields=["body", "body_html"],
+        )
+        # Keep the notes' own dates (bulk_create set them to now).
+        for note, (_, entry) in zip(new_notes, plan.notes_added, strict=True):
+            note.created_at = parse_datetime(entry["created_at"] or "") or now
+            note.updated_at = parse_datetime(entry["updated_at"] or "") or now
+        Note.objects.bulk_update(new_notes, ["created_at", "updated_at"])
+        edited = []
+        for _, entry, note in plan.notes_changed:
+            note.body = entry["body"]
+            note.body_html = render_markdown(entry["body"])
+            note.updated_at = parse_datetime(entry["updated_at"] or "") or now
+            edited.append(note)
+        Note.objects.bulk_update(edited, ["body", "body_html", "updated_at"])
+        # The text changed: whether it is public is a choice made again, on this instance.
+        PublicNote.objects.filter(note__in=edited).delete()
+
+        Event.objects.bulk_create(plan.events_added, batch_size=2000)
+    return plan

@@ -1,0 +1,214 @@
+from dataclasses import replace
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from history import exchange
+from history.activity import activity_for, zone_of
+from history.forms import ImportForm, PublicProfileForm
+from history.models import Event, PendingImport, PublicNote, PublicProfile
+from roadmap.models import Note, Roadmap
+from roadmap.outline import build_outline, load_state
+from roadmap.views import learner_required
+
+RECENT = 10
+PER_PAGE = 50
+
+
+def _outlines(user) -> list:
+    """Each published roadmap with the learner's figures: the roadmap page's own numbers.
+
+    The learner's state spans every roadmap (build_outline keeps each one's part), so it is
+    read once: two queries however many roadmaps there are.
+    """
+    state = load_state(user)
+    return [
+        build_outline(replace(state, roadmap=roadmap)) for roadmap in Roadmap.objects.published()
+    ]
+
+
+@require_safe
+@learner_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    recent = list(Event.objects.for_user(user).select_related("resource__roadmap")[:RECENT])
+    context = {
+        "activity": activity_for(user),
+        "outlines": _outlines(user),
+        "recent": recent,
+        "zone": zone_of(user),
+    }
+    return render(request, "history/dashboard.html", context)
+
+
+@require_safe
+@learner_required
+def history_list(request: HttpRequest) -> HttpResponse:
+    events = Event.objects.for_user(request.user).select_related("resource__roadmap")
+    page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "history/history.html", {"page": page, "zone": zone_of(request.user)})
+
+
+@require_safe
+@learner_required
+def export_json(request: HttpRequest) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        (piece.encode() for piece in exchange.export_json(request.user)),
+        content_type="application/json; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="llm-roadmap-{stamp}.json"'
+    return response
+
+
+@require_safe
+@learner_required
+def export_markdown(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        exchange.export_markdown(request.user), content_type="text/markdown; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="llm-roadmap-notes-{stamp}.md"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def data(request: HttpRequest) -> HttpResponse:
+    """Export and import: downloads, and the upload that leads to a preview."""
+    status = 200
+    form = ImportForm()
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                parsed = exchange.parse_export(upload.read(exchange.MAX_IMPORT_BYTES + 1))
+            except exchange.ImportError_ as error:
+                form.add_error("file", f"{error} Nothing was imported.")
+            else:
+                # Unconfirmed uploads are kept a day at most.
+                day_ago = timezone.now() - timezone.timedelta(days=1)
+                PendingImport.objects.filter(created_at__lt=day_ago).delete()
+                pending = PendingImport.objects.create(
+                    user=request.user, filename=upload.name[:200], data=parsed
+                )
+                return redirect("history:import_preview", pk=pending.pk)
+        status = 422
+    return render(request, "history/data.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    pending = get_object_or_404(PendingImport, pk=pk, user=request.user)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "import":
+            return HttpResponseBadRequest("Confirm the import with the form's Import button.")
+        plan = exchange.apply_import(request.user, pending.data)
+        pending.delete()
+        if plan.changes:
+            messages.success(request, _summary(plan))
+        else:
+            messages.info(request, "Nothing to import: your data already holds everything in it.")
+        return redirect("history:dashboard")
+    plan = exchange.plan_import(request.user, pending.data)
+    return render(request, "history/import_preview.html", {"pending": pending, "plan": plan})
+
+
+def _summary(plan: exchange.Plan) -> str:
+    parts = [
+        f"{len(plan.progress_added) + len(plan.progress_changed)} statuses and bookmarks",
+        f"{len(plan.notes_added) + len(plan.notes_changed)} notes",
+        f"{len(plan.events_added)} history events",
+    ]
+    return "Imported " + ", ".join(parts) + "."
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def public_settings(request: HttpRequest) -> HttpResponse:
+    profile = PublicProfile.objects.filter(user=request.user).first()
+    form = PublicProfileForm(
+        request.POST or None, instance=profile or PublicProfile(user=request.user)
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    profile = form.save()
+            except IntegrityError:  # taken between the check and the save
+                form.add_error("handle", "This handle is taken. Choose another.")
+            else:
+                state = "published" if profile.is_enabled else "switched off"
+                messages.success(request, f"Your public page is {state}.")
+                return redirect("history:public_settings")
+        return render(request, "history/public_settings.html", {"form": form}, status=422)
+    public_notes = PublicNote.objects.filter(note__user=request.user).count()
+    return render(
+        request,
+        "history/public_settings.html",
+        {"form": form, "profile": profile, "public_notes": public_notes},
+    )
+
+
+@require_POST
+@learner_required
+def note_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show or hide the learner's note on ``pk`` (a resource) on their public page."""
+    note = get_object_or_404(Note, resource_id=pk, user=request.user)
+    if request.POST.get("public") == "on":
+        PublicNote.objects.get_or_create(note=note)
+    else:
+        PublicNote.objects.filter(note=note).delete()
+    is_public = PublicNote.objects.filter(note=note).exists()
+    if request.htmx:
+        context = {"note": note, "is_public": is_public, "next": request.POST.get("next", "")}
+        return render(request, "history/_note_visibility.html#note-visibility", context)
+    shown = "shown on your public page" if is_public else "private"
+    messages.success(request, f"Your note on “{note.resource.title}” is {shown}.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("roadmap:my_notes")
+
+
+@require_safe
+def public_page(request: HttpRequest, handle: str) -> HttpResponse:
+    profile = (
+        PublicProfile.objects.select_related("user")
+        .filter(handle=handle.lower(), is_enabled=True, user__is_active=True)
+        .first()
+    )
+    if profile is None:
+        raise Http404("No public page here.")
+    user = profile.user
+    notes = (
+        Note.objects.for_user(user)
+        .filter(public__isnull=False)
+        .select_related("resource")
+        .order_by("resource__roadmap__order", "resource__section__order", "resource__order")
+    )
+    context = {
+        "profile": profile,
+        "outlines": [outline for outline in _outlines(user) if outline.total],
+        "notes": notes,
+    }
+    response = render(request, "history/public_page.html", context)
+    if not profile.allow_indexing:
+        response["X-Robots-Tag"] = "noindex"
+    return response
