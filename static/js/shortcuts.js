@@ -1,0 +1,85 @@
+// Keyboard shortcuts on the roadmap page: with a resource focused (its link or any control in
+// it), d toggles done, p in progress, s skipped, n opens the note; ? lists the keys.
+// They go through the same controls a mouse uses, so htmx (or the no-JS forms) do the rest.
+(function () {
+  "use strict";
+
+  var dialog = document.getElementById("shortcuts-dialog");
+  var button = document.getElementById("shortcuts-button");
+
+  function showKeys() {
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  if (button && dialog) {
+    button.hidden = false;
+    button.addEventListener("click", showKeys);
+  }
+
+  function isTyping(element) {
+    if (!element) return false;
+    if (element.isContentEditable) return true;
+    var tag = element.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") return true;
+    if (tag !== "INPUT") return false;
+    var type = (element.type || "text").toLowerCase();
+    return ["checkbox", "radio", "button", "submit", "reset"].indexOf(type) === -1;
+  }
+
+  function setStatus(item, status) {
+    var select = item.querySelector("select[name=status]");
+    if (!select) return;
+    select.value = select.value === status ? "not_started" : status;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function openNote(item) {
+    var link = item.querySelector(".notes-link");
+    if (!link) return;
+    var region = document.getElementById(link.getAttribute("aria-controls"));
+    if (region) {
+      region.addEventListener(
+        "htmx:afterSettle",
+        function () {
+          var field = region.querySelector("textarea");
+          if (field) field.focus();
+        },
+        { once: true }
+      );
+    }
+    link.click();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) return;
+    if (event.isComposing || isTyping(event.target)) return;
+    if (dialog && dialog.open) return;
+    if (event.key === "?") {
+      event.preventDefault();
+      showKeys();
+      return;
+    }
+    var active = document.activeElement;
+    var item = active && active.closest ? active.closest(".resource") : null;
+    if (!item) return;
+    switch (event.key) {
+      case "d": {
+        var box = item.querySelector("input[name=done]");
+        if (box) box.click();
+        break;
+      }
+      case "p":
+        setStatus(item, "in_progress");
+        break;
+      case "s":
+        setStatus(item, "skipped");
+        break;
+      case "n":
+        openNote(item);
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+})();
