@@ -315,7 +315,9 @@ class Visit(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "roadmap"], name="roadmap_visit_one_per_learner"),
+            models.UniqueConstraint(
+                fields=["user", "roadmap"], name="roadmap_visit_one_per_learner"
+            ),
         ]
 
     def __str__(self) -> str:

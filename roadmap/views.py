@@ -114,9 +114,10 @@ def _status_changed(
     }
     item = "roadmap/_resource.html"
     fragments = [render_to_string(f"{item}#{primary}", context, request)]
+    oob = {**context, "oob": True}
     for region in _STATUS_REGIONS:
         if region != primary:
-            fragments.append(render_to_string(f"{item}#{region}", {**context, "oob": True}, request))
+            fragments.append(render_to_string(f"{item}#{region}", oob, request))
     fragments += _progress_regions(request, outline, resource)
     return HttpResponse("".join(fragments), status=422 if "status_error" in extra else 200)
 

@@ -32,7 +32,7 @@ def resource_item(context, resource, heading_level: int) -> SafeString:
 
 @register.filter
 def progress_details(counts) -> str:
-    """", 3 skipped, 2 in progress" after "12 of 31 done", for an outline or a section."""
+    """ ", 3 skipped, 2 in progress" after "12 of 31 done", for an outline or a section."""
     details = []
     if counts.skipped:
         of_them = " of them" if counts.skipped_count_as_done else ""
