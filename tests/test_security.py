@@ -51,7 +51,14 @@ def resource(db):
 
 
 def test_the_battery_finds_every_writing_endpoint():
-    assert {"roadmap:set_progress", "roadmap:note"} <= set(ENDPOINT_NAMES)
+    assert {
+        "roadmap:set_progress",
+        "roadmap:set_status",
+        "roadmap:set_bookmark",
+        "roadmap:dismiss_new",
+        "roadmap:progress_settings",
+        "roadmap:note",
+    } <= set(ENDPOINT_NAMES)
 
 
 @pytest.mark.django_db
