@@ -65,8 +65,8 @@ def test_setting_a_status_without_javascript_saves_it_and_redirects_back_to_the_
     html = alice_client.get("/").content.decode()
     assert selected(html, resources[1]) == "in_progress"
     assert (
-        f'id="status-badge-{resources[1].pk}" class="status-badge"><span class="badge badge-active">In progress</span>'
-        in html
+        f'id="status-badge-{resources[1].pk}" class="status-badge">'
+        '<span class="badge badge-active">In progress</span>' in html
     )
 
 
@@ -189,7 +189,7 @@ def test_a_learner_only_sets_their_own_status(alice, bob, bob_client, resources)
 
 
 def test_progress_shows_skipped_and_in_progress_apart(alice, alice_client, resources):
-    for resource, status in zip(resources, ["done", "skipped", "in_progress", "not_started"]):
+    for resource, status in zip(resources, ["done", "skipped", "in_progress", "not_started"], strict=True):
         alice_client.post(url(resource), {"status": status})
     html = alice_client.get("/").content.decode()
     assert (
@@ -205,7 +205,7 @@ def test_progress_shows_skipped_and_in_progress_apart(alice, alice_client, resou
 
 
 def test_skipped_counts_as_done_when_the_learner_says_so(alice, alice_client, resources):
-    for resource, status in zip(resources, ["done", "skipped", "skipped", "skipped"]):
+    for resource, status in zip(resources, ["done", "skipped", "skipped", "skipped"], strict=True):
         alice_client.post(url(resource), {"status": status})
     assert "<strong>1 of 4</strong>" in alice_client.get("/").content.decode()
 
