@@ -189,7 +189,8 @@ def test_a_learner_only_sets_their_own_status(alice, bob, bob_client, resources)
 
 
 def test_progress_shows_skipped_and_in_progress_apart(alice, alice_client, resources):
-    for resource, status in zip(resources, ["done", "skipped", "in_progress", "not_started"], strict=True):
+    statuses = ["done", "skipped", "in_progress", "not_started"]
+    for resource, status in zip(resources, statuses, strict=True):
         alice_client.post(url(resource), {"status": status})
     html = alice_client.get("/").content.decode()
     assert (
