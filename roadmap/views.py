@@ -119,7 +119,8 @@ def _status_changed(
         if region != primary:
             fragments.append(render_to_string(f"{item}#{region}", oob, request))
     fragments += _progress_regions(request, outline, resource)
-    return HttpResponse("".join(fragments), status=422 if "status_error" in extra else 200)
+    # Stripped: whitespace around out-of-band parts would pile up in the page at each swap.
+    return HttpResponse("".join(fragment.strip() for fragment in fragments), status=422 if "status_error" in extra else 200)
 
 
 def _progress_regions(request: HttpRequest, outline: Outline, resource: Resource) -> list[str]:
