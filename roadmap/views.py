@@ -120,7 +120,8 @@ def _status_changed(
             fragments.append(render_to_string(f"{item}#{region}", oob, request))
     fragments += _progress_regions(request, outline, resource)
     # Stripped: whitespace around out-of-band parts would pile up in the page at each swap.
-    return HttpResponse("".join(fragment.strip() for fragment in fragments), status=422 if "status_error" in extra else 200)
+    code = 422 if "status_error" in extra else 200
+    return HttpResponse("".join(fragment.strip() for fragment in fragments), status=code)
 
 
 def _progress_regions(request: HttpRequest, outline: Outline, resource: Resource) -> list[str]:

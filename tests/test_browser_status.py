@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the browser suite's fixtures are imported, then named as test arguments.
 """Statuses, where I stopped, what is new and the keyboard shortcuts, in Debian's Chromium.
 
 Driven like a person would, by role and accessible name; the fixtures and helpers are the ones
