@@ -6,7 +6,8 @@ In one run it:
 
 1. recreates the PostgreSQL database ``llm_roadmap_bench`` on 127.0.0.1:5432 (user postgres),
    migrates it, collects static files, applies the curriculum, and adds ``bench-10x``: the real
-   roadmap copied ``--scale`` times, and a learner with progress on 40% and notes on 10% of it;
+   roadmap copied ``--scale`` times, and a learner with every status (40% done, 10% in progress,
+   10% skipped), bookmarks on 10% and notes on 10% of it;
 2. measures in-process, with Django's test client: the roadmap page's SQL queries at 1x and 10x
    and its server render time at 10x for the signed-in learner;
 3. starts gunicorn with the production config (``roadmap.gunicorn_conf``) on a free loopback
@@ -108,6 +109,7 @@ def _internal_prepare(scale: int) -> dict:
     django.setup()
 
     from django.db import connection, transaction
+    from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -176,8 +178,23 @@ def _internal_prepare(scale: int) -> dict:
                 "section__order", "order", "pk"
             )
             for i, resource in enumerate(ordered):
-                if i % 5 in (0, 1):  # 40%
+                # All four statuses (40% done, 10% in progress, 10% skipped, the rest not
+                # started) and a bookmark on 10%: the in-progress ones, as a learner would.
+                if i % 5 in (0, 1):
                     progress.append(Progress(user=learner, resource=resource))
+                elif i % 10 == 2:
+                    progress.append(
+                        Progress(
+                            user=learner,
+                            resource=resource,
+                            status=Progress.Status.IN_PROGRESS,
+                            bookmark=f"video {i % 12 + 1}, {i % 60}:40",
+                        )
+                    )
+                elif i % 10 == 3:
+                    progress.append(
+                        Progress(user=learner, resource=resource, status=Progress.Status.SKIPPED)
+                    )
                 if i % 10 == 2:  # 10%
                     body = f"Note {i}: the **key idea**, and [a link](https://example.com/{i})."
                     notes.append(Note(user=learner, resource=resource, body=body, body_html=""))
@@ -187,7 +204,9 @@ def _internal_prepare(scale: int) -> dict:
         Note.objects.bulk_create(notes)
 
     big_resources = Resource.objects.published().filter(roadmap=big)
-    done_ids = set(Progress.objects.filter(user=learner).values_list("resource_id", flat=True))
+    done_ids = set(
+        Progress.objects.filter(user=learner).done().values_list("resource_id", flat=True)
+    )
     candidates = [
         r.pk
         for r in big_resources.filter(section__parent__isnull=False).order_by("order", "pk")
@@ -278,7 +297,14 @@ def _internal_prepare(scale: int) -> dict:
         "resources_1x": Resource.objects.published().filter(roadmap=real).count(),
         "resources_10x": big_resources.count(),
         "sections_10x": Section.objects.published().filter(roadmap=big).count(),
-        "progress_10x": Progress.objects.filter(user=learner, resource__roadmap=big).count(),
+        "progress_10x": dict(
+            Progress.objects.filter(user=learner, resource__roadmap=big)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        ),
+        "bookmarks_10x": Progress.objects.filter(user=learner, resource__roadmap=big)
+        .exclude(bookmark="")
+        .count(),
         "notes_10x": Note.objects.filter(user=learner, resource__roadmap=big).count(),
         "sessionid": client.cookies["sessionid"].value,
         "csrf_cookie": client.cookies["csrftoken"].value,
@@ -987,7 +1013,9 @@ def report(args, data, conf, worker_class, pg_version, load, endpoints, results,
         f"\nData: 1x = {data['roadmap_1x']} ({data['resources_1x']} resources); "
         f"10x = {BIG_SLUG}, the 1x copied {args.scale} times "
         f"({data['resources_10x']} resources in {data['sections_10x']} "
-        f"sections); learner: {data['progress_10x']} done, {data['notes_10x']} notes at 10x"
+        f"sections); learner at 10x: "
+        + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in data["progress_10x"].items())
+        + f", {data['bookmarks_10x']} bookmarks, {data['notes_10x']} notes"
     )
 
     bare = results[endpoints[0].label].rps or 1
