@@ -160,10 +160,6 @@ class Outline:
         return self.done + (self.skipped if self.skipped_count_as_done else 0)
 
     @property
-    def next_resource(self) -> Resource | None:
-        return self.continue_with
-
-    @property
     def percent(self) -> int:
         return round(100 * self.completed / self.total) if self.total else 0
 
@@ -295,10 +291,6 @@ class LearnerState:
     noted_ids: frozenset[int] = frozenset()
     seen_until: datetime | None = None  # what is new is what was added after this
     skipped_count_as_done: bool = False
-
-    @property
-    def done_ids(self) -> frozenset[int]:
-        return frozenset(pk for pk, status in self.statuses.items() if status == Status.DONE)
 
 
 def _as_datetime(value) -> datetime:

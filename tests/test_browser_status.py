@@ -217,8 +217,10 @@ def test_a_returning_learner_sees_what_is_new_once(page, console_errors):
     news.get_by_role("link", name="A resource added today").click()
     expect(page).to_have_url(re.compile(f"#resource-{added.pk}$"))
 
-    news.get_by_role("button", name="Dismiss the list of new resources").click()
+    news.get_by_role("button", name="Dismiss the list of new resources").focus()
+    page.keyboard.press("Enter")
     expect(news).to_have_count(0)
+    expect(page.get_by_role("main")).to_be_focused()  # not dropped on <body>
     page.reload()
     expect(page.get_by_role("region", name="New since your last visit")).to_have_count(0)
     expect(badge(page.locator(f"#resource-{added.pk}"), "New")).to_have_count(0)

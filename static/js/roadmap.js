@@ -1,6 +1,8 @@
-// Keyboard shortcuts on the roadmap page: with a resource focused (its link or any control in
-// it), d toggles done, p in progress, s skipped, n opens the note; ? lists the keys.
-// They go through the same controls a mouse uses, so htmx (or the no-JS forms) do the rest.
+// The roadmap page's small behaviours, on top of htmx and the no-JS forms.
+//
+// Keyboard shortcuts: with a resource focused (its link or any control in it), d toggles done,
+// p in progress, s skipped, n opens the note; ? lists the keys. They go through the same
+// controls a mouse uses, so htmx does the rest.
 (function () {
   "use strict";
 
@@ -49,6 +51,18 @@
     }
     link.click();
   }
+
+  // Dismissing "New since your last visit" removes the focused button with the list: focus
+  // goes to the page's main region rather than being dropped on <body>.
+  // (Before the swap: afterwards the list, and the events from it, are gone.)
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "whats-new") {
+      setTimeout(function () {
+        var main = document.getElementById("content");
+        if (main) main.focus();
+      }, 0);
+    }
+  });
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) return;
