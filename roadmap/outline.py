@@ -62,6 +62,10 @@ class Curriculum:
     def resource_ids(self) -> frozenset[int]:
         return frozenset(resource.pk for resource in self.resources)
 
+    @cached_property
+    def last_added_at(self) -> datetime | None:
+        return max((resource.added_at for resource in self.resources), default=None)
+
 
 @dataclass
 class SectionNode:
@@ -391,7 +395,9 @@ def build_outline(state: LearnerState) -> Outline:
         continue_with = next((r for r in curriculum.resources if r.pk not in statuses), None)
 
     seen = state.seen_until
-    new = () if seen is None else tuple(r for r in curriculum.resources if r.added_at > seen)
+    new: tuple[Resource, ...] = ()
+    if seen is not None and curriculum.last_added_at and curriculum.last_added_at > seen:
+        new = tuple(r for r in curriculum.resources if r.added_at > seen)
 
     return Outline(
         roadmap=roadmap,
