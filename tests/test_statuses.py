@@ -260,3 +260,16 @@ def test_continue_with_offers_the_latest_in_progress_resource_then_the_next_not_
         updated_at=earlier - timedelta(hours=1)
     )
     assert continue_with() == str(resources[3].pk)
+
+
+def test_learners_with_different_statuses_each_see_their_own(
+    alice, bob, alice_client, bob_client, resources
+):
+    Progress.objects.create(user=alice, resource=resources[0], status=Status.IN_PROGRESS)
+    Progress.objects.create(user=bob, resource=resources[0], status=Status.SKIPPED)
+    for _ in range(2):  # rendered, then served from the caches
+        alice_html = alice_client.get("/").content.decode()
+        bob_html = bob_client.get("/").content.decode()
+        assert selected(alice_html, resources[0]) == "in_progress"
+        assert selected(bob_html, resources[0]) == "skipped"
+        assert "badge-skipped" not in alice_html and "badge-active" not in bob_html
