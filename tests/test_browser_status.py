@@ -169,6 +169,7 @@ def test_keyboard_shortcuts_set_statuses_open_the_note_and_list_the_keys(page, c
     item = page.locator(anchor(title))
     page.keyboard.press("p")
     expect(status_select(page, title)).to_have_value("in_progress")
+    expect(page.get_by_role("status").filter(has_text=title)).to_have_text(f"{title}: In progress")
     expect(badge(item, "In progress")).to_be_visible()  # the server agreed
     settled(page)
     page.keyboard.press("s")

@@ -7,6 +7,20 @@
   "use strict";
 
   var dialog = document.getElementById("shortcuts-dialog");
+  var announcer = document.getElementById("shortcut-status");
+  var LABELS = {
+    not_started: "Not started",
+    in_progress: "In progress",
+    done: "Done",
+    skipped: "Skipped",
+  };
+
+  // A key changes a control the learner is not on: say what it did, for screen readers.
+  function announce(item, status) {
+    var select = item.querySelector("select[name=status]");
+    var name = select ? select.getAttribute("aria-label").replace(/^Status: /, "") : "";
+    if (announcer) announcer.textContent = name + ": " + LABELS[status];
+  }
   var button = document.getElementById("shortcuts-button");
 
   function showKeys() {
@@ -33,6 +47,7 @@
     if (!select) return;
     select.value = select.value === status ? "not_started" : status;
     select.dispatchEvent(new Event("change", { bubbles: true }));
+    announce(item, select.value);
   }
 
   function openNote(item) {
@@ -79,7 +94,10 @@
     switch (event.key) {
       case "d": {
         var box = item.querySelector("input[name=done]");
-        if (box) box.click();
+        if (box) {
+          box.click();
+          announce(item, box.checked ? "done" : "not_started");
+        }
         break;
       }
       case "p":
