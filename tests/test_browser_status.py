@@ -226,3 +226,18 @@ def test_a_returning_learner_sees_what_is_new_once(page, console_errors):
     expect(page.get_by_role("region", name="New since your last visit")).to_have_count(0)
     expect(badge(page.locator(f"#resource-{added.pk}"), "New")).to_have_count(0)
     assert console_errors == []
+
+
+def test_where_i_stopped_is_saved_without_javascript(new_page, live_server, console_errors):
+    make_user("nojs-bookmark@example.com")
+    page = new_page(javascript=False)
+    log_in(page, "nojs-bookmark@example.com")
+    title = "nanoGPT"
+    item = page.locator(anchor(title))
+    item.locator("summary").click()
+    page.get_by_role("textbox", name=f"Where I stopped: {title}", exact=True).fill("lecture 2")
+    page.get_by_role("button", name=f"Save where I stopped in {title}").click()
+    expect(page).to_have_url(f"{live_server.url}/roadmaps/llm-roadmap/{anchor(title)}")
+    expect(page.get_by_text(f"Where you stopped in “{title}” was saved.")).to_be_visible()
+    expect(page.locator(anchor(title)).locator(".bookmark-text")).to_have_text("lecture 2")
+    assert console_errors == []
