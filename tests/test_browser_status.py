@@ -241,3 +241,18 @@ def test_where_i_stopped_is_saved_without_javascript(new_page, live_server, cons
     expect(page.get_by_text(f"Where you stopped in “{title}” was saved.")).to_be_visible()
     expect(page.locator(anchor(title)).locator(".bookmark-text")).to_have_text("lecture 2")
     assert console_errors == []
+
+
+def test_following_continue_with_lands_on_the_resource_ready_for_its_shortcuts(
+    page, console_errors
+):
+    make_user("continue@example.com")
+    log_in(page, "continue@example.com")
+    title = "The Essence of Linear Algebra"
+    continue_link(page).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(anchor(title))).to_be_focused()
+    page.keyboard.press("p")
+    expect(status_select(page, title)).to_have_value("in_progress")
+    expect(badge(page.locator(anchor(title)), "In progress")).to_be_visible()
+    assert console_errors == []
