@@ -90,8 +90,23 @@ def build(scale: int) -> tuple[Roadmap, Roadmap, User]:
                 "section__order", "order", "pk"
             )
             for i, resource in enumerate(ordered):
-                if i % 5 in (0, 1):  # 40%
+                # All four statuses (40% done, 10% in progress, 10% skipped, the rest not
+                # started) and a bookmark on 10%: the in-progress ones, as a learner would.
+                if i % 5 in (0, 1):
                     progress.append(Progress(user=learner, resource=resource))
+                elif i % 10 == 2:
+                    progress.append(
+                        Progress(
+                            user=learner,
+                            resource=resource,
+                            status=Progress.Status.IN_PROGRESS,
+                            bookmark=f"video {i % 12 + 1}, {i % 60}:40",
+                        )
+                    )
+                elif i % 10 == 3:
+                    progress.append(
+                        Progress(user=learner, resource=resource, status=Progress.Status.SKIPPED)
+                    )
                 if i % 10 == 2:  # 10%
                     body = f"Note {i}: the **key idea**, and [a link](https://example.com/{i})."
                     notes.append(Note(user=learner, resource=resource, body=body, body_html=""))

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 
 
 class RoadmapConfig(AppConfig):
@@ -15,3 +15,4 @@ class RoadmapConfig(AppConfig):
             sender = self.get_model(model)
             post_save.connect(signals.curriculum_changed, sender=sender)
             post_delete.connect(signals.curriculum_changed, sender=sender)
+        pre_save.connect(signals.keep_added_at, sender=self.get_model("Resource"))

@@ -1,6 +1,8 @@
 from django import forms
 from django.conf import settings
 
+from roadmap.models import Progress
+
 
 class ProgressForm(forms.Form):
     done = forms.BooleanField(required=False)
@@ -18,4 +20,35 @@ class NoteForm(forms.Form):
                 "%(limit_value)s. Nothing was saved: shorten it and save again."
             ),
         },
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=Progress.Status.choices,
+        error_messages={
+            "required": "Choose a status: Not started, In progress, Done or Skipped.",
+            "invalid_choice": "Choose a status: Not started, In progress, Done or Skipped.",
+        },
+    )
+
+
+class BookmarkForm(forms.Form):
+    bookmark = forms.CharField(
+        required=False,
+        max_length=Progress._meta.get_field("bookmark").max_length,
+        error_messages={
+            "max_length": (
+                "This is %(show_value)s characters long; where you stopped can hold at most "
+                "%(limit_value)s. Nothing was saved: shorten it and save again."
+            ),
+        },
+    )
+
+
+class ProgressSettingsForm(forms.Form):
+    count_skipped_as_done = forms.BooleanField(
+        required=False,
+        label="Count skipped resources as done",
+        help_text="Your progress bars then treat a resource you skipped like one you finished.",
     )

@@ -1,7 +1,8 @@
 """Rendered resource items, kept per process.
 
-A resource item on the roadmap page looks the same for every learner but for three things:
-whether it is checked off, whether it has a note, and the CSRF token in its no-JavaScript form.
+A resource item on the roadmap page looks the same for every learner but for a few things: its
+status, the learner's bookmark text, whether it has a note, whether it is new to them, and the
+CSRF token in its no-JavaScript forms.
 Rendering ~30 template nodes for each of hundreds of resources on every view dominated the
 page's cost, so each item is rendered once per distinct look and reused. The key holds every
 value the template shows, so an edited resource simply gets a new entry; the CSRF token is
@@ -26,8 +27,10 @@ def resource_item(
     heading_level: int,
     *,
     authenticated: bool,
-    is_done: bool,
+    status: str,
+    bookmark: str,
     has_note: bool,
+    is_new: bool,
     csrf_token: str,
 ) -> SafeString:
     key = (
@@ -40,8 +43,10 @@ def resource_item(
         resource.level,
         heading_level,
         authenticated,
-        is_done,
+        status,
+        bookmark,
         has_note,
+        is_new,
     )
     html = _rendered.get(key)
     if html is None:
@@ -51,8 +56,11 @@ def resource_item(
             "resource": resource,
             "heading_level": heading_level,
             "authenticated": authenticated,
-            "is_done": is_done,
+            "status": status,
+            "is_done": status == "done",
+            "bookmark": bookmark,
             "has_note": has_note,
+            "is_new": is_new,
             "csrf_token": CSRF_PLACEHOLDER,
         }
         html = _rendered[key] = get_template(ITEM_TEMPLATE).render(context)

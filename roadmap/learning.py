@@ -41,8 +41,12 @@ def _keep_or_drop(row: Progress, fields: list[str]) -> None:
         row.save(update_fields=[*fields, "updated_at"])
 
 
-def set_status(user, resource: Resource, status: str) -> bool:
-    """Set the learner's status on ``resource``; True when it changed."""
+def set_status(user, resource: Resource, status: str, *, only_from: str | None = None) -> bool:
+    """Set the learner's status on ``resource``; True when it changed.
+
+    With ``only_from``, only a resource whose status is that one changes: unticking "Done" on a
+    page that was stale must not reset a resource the learner has since marked in progress.
+    """
     status = Status(status)
     with transaction.atomic():
         if status == Status.NOT_STARTED:
@@ -51,7 +55,9 @@ def set_status(user, resource: Resource, status: str) -> bool:
                 return False
         else:
             row = _locked_row(user, resource)
-        if row.status == status:
+        if row.status == status or (only_from is not None and row.status != only_from):
+            if row.status == Status.NOT_STARTED and not row.bookmark:
+                row.delete()  # made just now by _locked_row, and it would say nothing
             return False
         row.status = status
         _keep_or_drop(row, ["status"])

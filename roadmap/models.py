@@ -402,3 +402,43 @@ class CurriculumSync(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fixture} @ {self.sha256[:12]}"
+
+
+class VisitQuerySet(models.QuerySet):
+    def mark_seen(self, user, roadmap: Roadmap, until) -> None:
+        """Record that ``user`` has seen ``roadmap``'s resources added up to ``until``.
+
+        One upsert, safe when two tabs do it at once.
+        """
+        self.bulk_create(
+            [Visit(user=user, roadmap=roadmap, seen_until=until)],
+            update_conflicts=True,
+            unique_fields=["user", "roadmap"],
+            update_fields=["seen_until"],
+        )
+
+
+class Visit(models.Model):
+    """Up to when a learner has seen what was added to a roadmap ("What is new").
+
+    Written only when there was something new to show, so a page view costs no write. No row
+    means the learner has seen everything added before they signed up.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="visits"
+    )
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="visits")
+    seen_until = models.DateTimeField()
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "roadmap"], name="roadmap_visit_one_per_learner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} saw {self.roadmap} up to {self.seen_until:%Y-%m-%d %H:%M}"

@@ -4,7 +4,9 @@ Two parts with different lifetimes:
 
 - the curriculum (sections, resources, groups) changes only when curators edit it, so it is
   read once per process and kept until the roadmap's ``content_version`` moves;
-- the learner's state (what they checked off, where they have notes) is one query per request.
+- the learner's state (each resource's status and bookmark, when they last touched the ones in
+  progress, where they have notes, and up to when they have seen what is new) is one query per
+  request.
 
 Everything else is arithmetic in Python, so the page costs the same few queries however long
 the curriculum grows.
@@ -12,13 +14,16 @@ the curriculum grows.
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
-from roadmap.models import MAX_SECTION_DEPTH, Resource, Roadmap, Section
+from roadmap.models import MAX_SECTION_DEPTH, Progress, Resource, Roadmap, Section
 
 logger = logging.getLogger(__name__)
+Status = Progress.Status
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,10 @@ class Curriculum:
     def resource_ids(self) -> frozenset[int]:
         return frozenset(resource.pk for resource in self.resources)
 
+    @cached_property
+    def last_added_at(self) -> datetime | None:
+        return max((resource.added_at for resource in self.resources), default=None)
+
 
 @dataclass
 class SectionNode:
@@ -69,6 +78,14 @@ class SectionNode:
     children: list["SectionNode"] = field(default_factory=list)
     total: int = 0
     done: int = 0
+    skipped: int = 0
+    in_progress: int = 0
+    skipped_count_as_done: bool = False
+
+    @property
+    def completed(self) -> int:
+        """What the progress bar counts: done, and skipped too when the learner says so."""
+        return self.done + (self.skipped if self.skipped_count_as_done else 0)
 
     @property
     def section(self) -> Section:
@@ -88,7 +105,7 @@ class SectionNode:
 
     @property
     def is_finished(self) -> bool:
-        return self.total > 0 and self.done == self.total
+        return self.total > 0 and self.completed == self.total
 
     @property
     def ancestors_and_self(self) -> list["SectionNode"]:
@@ -106,24 +123,58 @@ class Outline:
     sections: list[SectionNode]
     resources: tuple[Resource, ...]
     node_for_section: dict[int, SectionNode]
-    done_ids: frozenset[int]
+    statuses: dict[int, str]  # resource id -> status, for every resource not "not started"
+    bookmarks: dict[int, str]
     noted_ids: frozenset[int]
+    skipped_count_as_done: bool = False
+    continue_with: Resource | None = None
+    new_resources: tuple[Resource, ...] = ()
+
+    @cached_property
+    def done_ids(self) -> frozenset[int]:
+        return frozenset(pk for pk, status in self.statuses.items() if status == Status.DONE)
+
+    @cached_property
+    def new_ids(self) -> frozenset[int]:
+        return frozenset(resource.pk for resource in self.new_resources)
 
     @property
     def total(self) -> int:
         return len(self.resources)
 
-    @property
-    def done(self) -> int:
-        return len(self.done_ids)  # already limited to this curriculum by build_outline
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(Status.values, 0)
+        for status in self.statuses.values():  # already limited to this curriculum
+            counts[status] += 1
+        return counts
 
     @property
-    def next_resource(self) -> Resource | None:
-        return next((r for r in self.resources if r.pk not in self.done_ids), None)
+    def done(self) -> int:
+        return self.counts[Status.DONE]
+
+    @property
+    def skipped(self) -> int:
+        return self.counts[Status.SKIPPED]
+
+    @property
+    def in_progress(self) -> int:
+        return self.counts[Status.IN_PROGRESS]
+
+    @property
+    def completed(self) -> int:
+        return self.done + (self.skipped if self.skipped_count_as_done else 0)
 
     @property
     def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+        return round(100 * self.completed / self.total) if self.total else 0
+
+    @property
+    def continue_bookmark(self) -> str:
+        return self.bookmarks.get(self.continue_with.pk, "") if self.continue_with else ""
+
+    def status_of(self, resource: Resource) -> str:
+        return self.statuses.get(resource.pk, Status.NOT_STARTED)
 
     def node_for(self, resource: Resource) -> SectionNode:
         return self.node_for_section[resource.section_id]
@@ -253,12 +304,14 @@ def _group_intros(section: Section) -> dict[str, str]:
 
 # The learner's rows come with the roadmap's current version in one round trip: on a page view
 # that is the only query besides Django's session and user lookups. Written out, because
-# compiling it through the ORM cost more than running it.
+# compiling it through the ORM cost more than running it. Columns: kind, id, number, text,
+# text, time. Only in-progress rows need their time ("Continue with" picks the latest one).
 _STATE_SQL = (
-    "SELECT 0, id, content_version FROM roadmap_roadmap WHERE {roadmap} "
-    "UNION ALL SELECT 1, resource_id, 0 FROM roadmap_progress "
-    "WHERE user_id = %s AND status = 'done' "
-    "UNION ALL SELECT 2, resource_id, 0 FROM roadmap_note WHERE user_id = %s"
+    "SELECT 0, id, content_version, '', '', NULL FROM roadmap_roadmap WHERE {roadmap} "
+    "UNION ALL SELECT 1, resource_id, 0, status, bookmark, "
+    "CASE WHEN status = 'in_progress' THEN updated_at END FROM roadmap_progress WHERE user_id = %s "
+    "UNION ALL SELECT 2, resource_id, 0, '', '', NULL FROM roadmap_note WHERE user_id = %s "
+    "UNION ALL SELECT 3, roadmap_id, 0, '', '', seen_until FROM roadmap_visit WHERE user_id = %s"
 )
 _BY_SLUG = _STATE_SQL.format(roadmap="slug = %s AND is_published")
 _HOME = _STATE_SQL.format(
@@ -272,51 +325,93 @@ _roadmaps: dict[int, Roadmap] = {}
 @dataclass(frozen=True)
 class LearnerState:
     roadmap: Roadmap | None
-    done_ids: frozenset[int]
-    noted_ids: frozenset[int]
+    statuses: dict[int, str] = field(default_factory=dict)  # never "not started"
+    bookmarks: dict[int, str] = field(default_factory=dict)
+    touched: dict[int, datetime] = field(default_factory=dict)  # in-progress rows' updated_at
+    noted_ids: frozenset[int] = frozenset()
+    seen_until: datetime | None = None  # what is new is what was added after this
+    skipped_count_as_done: bool = False
+
+
+def _as_datetime(value) -> datetime:
+    # SQLite's driver hands back the stored text; PostgreSQL's an aware datetime.
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def load_state(user, *, slug: str | None = None, roadmap_id: int | None = None) -> LearnerState:
     """The published roadmap (by slug, by id, or the home one) and what ``user`` did in it."""
     uid = user.pk if user.is_authenticated else None
     if roadmap_id is not None:
-        sql, params = _BY_ID, [roadmap_id, uid, uid]
+        sql, params = _BY_ID, [roadmap_id, uid, uid, uid]
     elif slug is not None:
-        sql, params = _BY_SLUG, [slug, uid, uid]
+        sql, params = _BY_SLUG, [slug, uid, uid, uid]
     else:
-        sql, params = _HOME, [uid, uid]
+        sql, params = _HOME, [uid, uid, uid]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    found = next(((pk, version) for kind, pk, version in rows if kind == 0), None)
+    found = next(((pk, version) for kind, pk, version, *_ in rows if kind == 0), None)
     if found is None:
-        return LearnerState(None, frozenset(), frozenset())
+        return LearnerState(None)
     roadmap = _roadmaps.get(found[0])
     if roadmap is None or roadmap.content_version != found[1]:
         roadmap = _roadmaps[found[0]] = Roadmap.objects.with_published_count().get(pk=found[0])
+    if uid is None:
+        return LearnerState(roadmap)
+    statuses, bookmarks, touched, noted = {}, {}, {}, set()
+    seen_until = None
+    for kind, pk, _, status, bookmark, when in rows:
+        if kind == 1:
+            if status != Status.NOT_STARTED:
+                statuses[pk] = status
+            if bookmark:
+                bookmarks[pk] = bookmark
+            if when is not None:
+                touched[pk] = when
+        elif kind == 2:
+            noted.add(pk)
+        elif kind == 3 and pk == roadmap.pk:
+            seen_until = _as_datetime(when)
+    if touched:
+        touched = {pk: _as_datetime(when) for pk, when in touched.items()}
     return LearnerState(
         roadmap,
-        frozenset(pk for kind, pk, _ in rows if kind == 1),
-        frozenset(pk for kind, pk, _ in rows if kind == 2),
+        statuses=statuses,
+        bookmarks=bookmarks,
+        touched=touched,
+        noted_ids=frozenset(noted),
+        # A learner who never came back sees what was added since they signed up.
+        seen_until=seen_until or user.date_joined,
+        skipped_count_as_done=user.count_skipped_as_done,
     )
 
 
 def build_outline(state: LearnerState) -> Outline:
     roadmap = state.roadmap
     curriculum = curriculum_of(roadmap)
-    done_ids = state.done_ids & curriculum.resource_ids
-    noted_ids = state.noted_ids & curriculum.resource_ids
+    ids = curriculum.resource_ids
+    statuses = {pk: status for pk, status in state.statuses.items() if pk in ids}
+    done_ids = frozenset(pk for pk, status in statuses.items() if status == Status.DONE)
+    skipped_ids = frozenset(pk for pk, status in statuses.items() if status == Status.SKIPPED)
+    active_ids = frozenset(pk for pk, status in statuses.items() if status == Status.IN_PROGRESS)
+    counting = state.skipped_count_as_done
 
     nodes: dict[int, SectionNode] = {}
     parts: list[SectionNode] = []
     ordered: list[SectionNode] = []
     for entry in curriculum.entries:
         parent = nodes.get(entry.parent_pk) if entry.parent_pk is not None else None
+        own = entry.resource_ids
         node = SectionNode(
             entry=entry,
             parent=parent,
-            total=len(entry.resource_ids),
-            done=len(entry.resource_ids & done_ids),
+            total=len(own),
+            done=len(own & done_ids) if done_ids else 0,
+            skipped=len(own & skipped_ids) if skipped_ids else 0,
+            in_progress=len(own & active_ids) if active_ids else 0,
+            skipped_count_as_done=counting,
         )
         nodes[entry.section.pk] = node
         ordered.append(node)
@@ -325,12 +420,31 @@ def build_outline(state: LearnerState) -> Outline:
         else:
             parent.children.append(node)
 
+    by_pk = {resource.pk: resource for resource in curriculum.resources} if active_ids else {}
+    latest = max(
+        (pk for pk in active_ids if pk in state.touched),
+        key=lambda pk: (state.touched[pk], pk),
+        default=None,
+    )
+    continue_with = by_pk.get(latest) if latest is not None else None
+    if continue_with is None:
+        continue_with = next((r for r in curriculum.resources if r.pk not in statuses), None)
+
+    seen = state.seen_until
+    new: tuple[Resource, ...] = ()
+    if seen is not None and curriculum.last_added_at and curriculum.last_added_at > seen:
+        new = tuple(r for r in curriculum.resources if r.added_at > seen)
+
     return Outline(
         roadmap=roadmap,
         parts=parts,
         sections=ordered,
         resources=curriculum.resources,
         node_for_section=nodes,
-        done_ids=done_ids,
-        noted_ids=noted_ids,
+        statuses=statuses,
+        bookmarks={pk: text for pk, text in state.bookmarks.items() if pk in ids},
+        noted_ids=state.noted_ids & ids,
+        skipped_count_as_done=counting,
+        continue_with=continue_with,
+        new_resources=new,
     )

@@ -1,15 +1,18 @@
 """Whole roadmap pages, kept per process and keyed by everything that shapes them.
 
 A learner's roadmap page is a pure function of the curriculum (the roadmap's content_version),
-which resources they checked off or took notes on, and a few flags. Those are what the key
-holds, so a cached page can never be stale: when anything in it changes, the key changes. The
-only per-request parts, the CSRF token and the CSP nonce, are rendered as placeholders and
-stamped in on the way out. Pages with flash messages are neither served from nor put in here.
+the learner's state on it (statuses, bookmark texts, notes, what is new to them, what "Continue
+with" offers) and a few flags. ``page_key`` is the one place that lists them: a cached page can
+never be stale, because when anything in it changes, the key changes, and it can never show one
+learner's words (a bookmark) to another, because their texts are in the key. The only
+per-request parts, the CSRF token and the CSP nonce, are rendered as placeholders and stamped
+in on the way out. Pages with flash messages are neither served from nor put in here.
 """
 
 import threading
 from collections.abc import Callable, Hashable
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
@@ -26,6 +29,26 @@ MAX_BYTES = 32 * 1024 * 1024  # per process; the whole cache is dropped when it 
 _pages: dict[Hashable, bytes] = {}
 _size = 0
 _lock = threading.Lock()
+
+
+def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable:
+    """Everything the roadmap page shows, as a hashable key (see the module docstring).
+
+    Add here whatever a new part of the page depends on; nothing else decides what is cached.
+    """
+    roadmap = outline.roadmap
+    key = (roadmap.pk, roadmap.content_version, request.path, learner, settings.REGISTRATION_OPEN)
+    if not learner:
+        return key
+    return (
+        *key,
+        frozenset(outline.statuses.items()),
+        frozenset(outline.bookmarks.items()),
+        outline.noted_ids,
+        outline.skipped_count_as_done,
+        outline.new_ids,
+        outline.continue_with.pk if outline.continue_with else None,
+    )
 
 
 def cached_page(request: HttpRequest, key: Hashable, render: Callable[[dict], str]) -> HttpResponse:

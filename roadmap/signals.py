@@ -50,3 +50,17 @@ def curriculum_changed(sender, instance, raw: bool = False, **kwargs) -> None:
         Roadmap.objects.touch()
     else:
         Roadmap.objects.filter(pk=instance.roadmap_id).touch()
+
+
+def keep_added_at(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A fixture reloaded over existing resources keeps when each one joined the roadmap.
+
+    ``fixtures/curriculum.json`` carries no ``added_at``, so ``loaddata`` (and
+    ``sync_curriculum``) would stamp every resource with "now" and show the whole curriculum
+    to every learner as new. Only raw (fixture) saves of rows that already exist are touched.
+    """
+    if not raw or instance.pk is None:
+        return
+    kept = sender.objects.filter(pk=instance.pk).values_list("added_at", flat=True).first()
+    if kept is not None:
+        instance.added_at = kept

@@ -14,7 +14,11 @@ roadmap_patterns = [
     path("roadmaps/", views.roadmap_list, name="roadmaps"),
     path("roadmaps/<slug:slug>/", views.roadmap_detail, name="roadmap"),
     path("resources/<id:pk>/progress/", views.set_progress, name="set_progress"),
+    path("resources/<id:pk>/status/", views.set_status, name="set_status"),
+    path("resources/<id:pk>/bookmark/", views.set_bookmark, name="set_bookmark"),
     path("resources/<id:pk>/note/", views.note, name="note"),
+    path("roadmaps/<slug:slug>/whats-new/dismiss/", views.dismiss_new, name="dismiss_new"),
+    path("settings/", views.progress_settings, name="progress_settings"),
     path("notes/", views.my_notes, name="my_notes"),
 ]
 

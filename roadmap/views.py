@@ -2,7 +2,6 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from allauth.core import ratelimit
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -10,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import (
     require_http_methods,
@@ -19,11 +19,11 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from roadmap import learning
-from roadmap.forms import NoteForm, ProgressForm
+from roadmap.forms import BookmarkForm, NoteForm, ProgressForm, ProgressSettingsForm, StatusForm
 from roadmap.markdown import MarkdownTooLarge, render_markdown
-from roadmap.models import Note, Progress, Resource, Roadmap
-from roadmap.outline import LearnerState, build_outline, curriculum_of, load_state
-from roadmap.pagecache import cached_page
+from roadmap.models import Note, Progress, Resource, Roadmap, Visit
+from roadmap.outline import LearnerState, Outline, build_outline, curriculum_of, load_state
+from roadmap.pagecache import cached_page, page_key
 
 
 def learner_required(view):
@@ -88,52 +88,61 @@ def _render_roadmap(request: HttpRequest, state: LearnerState) -> HttpResponse:
     roadmap = state.roadmap
     outline = build_outline(state)
     learner = request.user.is_authenticated
+    if learner and outline.new_resources:
+        # Shown once: from the next visit on they are no longer new. A page with nothing new
+        # writes nothing.
+        seen = max(resource.added_at for resource in outline.new_resources)
+        Visit.objects.mark_seen(request.user, roadmap, seen)
     context = {
         "roadmap": roadmap,
         "outline": outline,
         "learner": learner,
         "roadmaps_listed": roadmap.published_count > 1,
     }
-    key = (
-        roadmap.pk,
-        roadmap.content_version,
-        request.path,
-        learner,
-        settings.REGISTRATION_OPEN,
-        outline.done_ids,
-        outline.noted_ids,
-    )
     return cached_page(
         request,
-        key,
+        page_key(request, outline, learner=learner),
         lambda overrides: render_to_string(
             "roadmap/roadmap.html", {**context, **overrides}, request
         ),
     )
 
 
-@require_POST
-@learner_required
-def set_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _published_resource(pk)
-    form = ProgressForm(request.POST)
-    form.is_valid()  # a checkbox is either there or not: every input is valid
-    status = Progress.Status.DONE if form.cleaned_data["done"] else Progress.Status.NOT_STARTED
-    learning.set_status(request.user, resource, status)
+# The regions of one resource that show its status: whichever control the learner used is the
+# response's main content, the others come out of band, so the checkbox and the select agree.
+_STATUS_REGIONS = ("progress-toggle", "status-select", "status-badge")
 
-    if not request.htmx:
-        return redirect(resource.get_absolute_url())
 
+def _status_changed(
+    request: HttpRequest, resource: Resource, primary: str, **extra
+) -> HttpResponse:
     outline = build_outline(load_state(request.user, roadmap_id=resource.roadmap_id))
-    template = "roadmap/roadmap.html"
+    status = outline.status_of(resource)
     context = {
         "resource": resource,
-        "is_done": resource.pk in outline.done_ids,
+        "status": status,
+        "is_done": status == Progress.Status.DONE,
         "outline": outline,
         "learner": True,
-        "oob": True,
+        **extra,
     }
-    fragments = [render_to_string("roadmap/_resource.html#progress-toggle", context, request)]
+    item = "roadmap/_resource.html"
+    fragments = [render_to_string(f"{item}#{primary}", context, request)]
+    oob = {**context, "oob": True}
+    for region in _STATUS_REGIONS:
+        if region != primary:
+            fragments.append(render_to_string(f"{item}#{region}", oob, request))
+    fragments += _progress_regions(request, outline, resource)
+    # Stripped: whitespace around out-of-band parts would pile up in the page at each swap.
+    code = 422 if "status_error" in extra else 200
+    return HttpResponse("".join(fragment.strip() for fragment in fragments), status=code)
+
+
+def _progress_regions(request: HttpRequest, outline: Outline, resource: Resource) -> list[str]:
+    """Every figure on the page that ``resource``'s status counts in, as out-of-band swaps."""
+    template = "roadmap/roadmap.html"
+    context = {"outline": outline, "learner": True, "oob": True}
+    fragments = []
     for node in outline.node_for(resource).ancestors_and_self:
         fragments.append(
             render_to_string(f"{template}#section-progress", {**context, "node": node})
@@ -142,7 +151,117 @@ def set_progress(request: HttpRequest, pk: int) -> HttpResponse:
             fragments.append(render_to_string(f"{template}#toc-entry", {**context, "part": node}))
     fragments.append(render_to_string(f"{template}#overall-progress", context))
     fragments.append(render_to_string(f"{template}#continue-link", context))
+    return fragments
+
+
+@require_POST
+@learner_required
+def set_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _published_resource(pk)
+    form = ProgressForm(request.POST)
+    form.is_valid()  # a checkbox is either there or not: every input is valid
+    if form.cleaned_data["done"]:
+        learning.set_status(request.user, resource, Progress.Status.DONE)
+    else:
+        # Unticking undoes "done" only: a stale page must not reset an in-progress resource.
+        learning.set_status(
+            request.user, resource, Progress.Status.NOT_STARTED, only_from=Progress.Status.DONE
+        )
+    if not request.htmx:
+        return redirect(resource.get_absolute_url())
+    return _status_changed(request, resource, "progress-toggle")
+
+
+@require_POST
+@learner_required
+def set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _published_resource(pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        error = form.errors["status"][0]
+        if request.htmx:
+            return _status_changed(request, resource, "status-select", status_error=error)
+        return _resource_page(request, resource, status_error=error)
+    learning.set_status(request.user, resource, form.cleaned_data["status"])
+    if not request.htmx:
+        return redirect(resource.get_absolute_url())
+    return _status_changed(request, resource, "status-select")
+
+
+@require_POST
+@learner_required
+def set_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _published_resource(pk)
+    form = BookmarkForm(request.POST)
+    if not form.is_valid():
+        error = form.errors["bookmark"][0]
+        typed = request.POST.get("bookmark", "")
+        if not request.htmx:
+            return _resource_page(request, resource, bookmark_error=error, bookmark_input=typed)
+        bookmark = Progress.objects.filter(user=request.user, resource=resource).first()
+        context = {
+            "resource": resource,
+            "bookmark": bookmark.bookmark if bookmark else "",
+            "bookmark_input": typed,
+            "bookmark_error": error,
+        }
+        return render(request, "roadmap/_resource.html#bookmark-form", context, status=422)
+    learning.set_bookmark(request.user, resource, form.cleaned_data["bookmark"])
+    if not request.htmx:
+        messages.success(request, f"Where you stopped in “{resource.title}” was saved.")
+        return redirect(resource.get_absolute_url())
+    outline = build_outline(load_state(request.user, roadmap_id=resource.roadmap_id))
+    context = {
+        "resource": resource,
+        "bookmark": outline.bookmarks.get(resource.pk, ""),
+        "bookmark_saved": True,
+        "outline": outline,
+        "learner": True,
+    }
+    fragments = [
+        render_to_string("roadmap/_resource.html#bookmark-form", context, request),
+        render_to_string("roadmap/roadmap.html#continue-link", {**context, "oob": True}),
+    ]
     return HttpResponse("".join(fragments))
+
+
+def _resource_page(request: HttpRequest, resource: Resource, **errors) -> HttpResponse:
+    """Without JavaScript, a refused status or bookmark comes back on a page of its own, kept."""
+    progress = Progress.objects.filter(user=request.user, resource=resource).first()
+    status = progress.status if progress else Progress.Status.NOT_STARTED
+    context = {
+        "resource": resource,
+        "status": status,
+        "bookmark": progress.bookmark if progress else "",
+        **errors,
+    }
+    return render(request, "roadmap/resource_state.html", context, status=422)
+
+
+@require_POST
+@learner_required
+def dismiss_new(request: HttpRequest, slug: str) -> HttpResponse:
+    roadmap = get_object_or_404(Roadmap.objects.published(), slug=slug)
+    request.POST  # noqa: B018 - parsed to refuse an oversized body with a 400, as everywhere
+    Visit.objects.mark_seen(request.user, roadmap, timezone.now())
+    if not request.htmx:
+        return redirect(roadmap.get_absolute_url())
+    return HttpResponse("")  # the list is replaced by nothing
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def progress_settings(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        form = ProgressSettingsForm(request.POST)
+        form.is_valid()  # a checkbox is either there or not: every input is valid
+        user.count_skipped_as_done = form.cleaned_data["count_skipped_as_done"]
+        user.save(update_fields=["count_skipped_as_done"])
+        messages.success(request, "Your progress settings were saved.")
+        return redirect("roadmap:progress_settings")
+    form = ProgressSettingsForm(initial={"count_skipped_as_done": user.count_skipped_as_done})
+    return render(request, "roadmap/progress_settings.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])

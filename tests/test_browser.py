@@ -378,8 +378,13 @@ def test_a_keyboard_user_checks_a_resource_off_and_keeps_focus(page, console_err
 
     page.keyboard.press("Tab")  # on from where the learner was, not from the top of the page
     expect(
+        page.get_by_role("combobox", name="Status: The Essence of Linear Algebra", exact=True)
+    ).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(
         page.get_by_role("link", name=re.compile(r"^Notes on The Essence of Linear Algebra"))
     ).to_be_focused()
+    page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Space")
     expect_overall(page, 0)

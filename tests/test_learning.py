@@ -70,3 +70,18 @@ def test_one_learners_writes_never_touch_anothers(alice, bob, resource):
     learning.set_status(bob, resource, Status.SKIPPED)
     learning.set_status(bob, resource, Status.NOT_STARTED)
     assert Progress.objects.get().user == alice
+
+
+def test_a_conditional_reset_only_resets_the_status_it_names(alice, resource):
+    learning.set_status(alice, resource, Status.IN_PROGRESS)
+    assert learning.set_status(alice, resource, Status.NOT_STARTED, only_from=Status.DONE) is False
+    assert Progress.objects.get(user=alice).status == Status.IN_PROGRESS
+    learning.set_status(alice, resource, Status.DONE)
+    assert learning.set_status(alice, resource, Status.NOT_STARTED, only_from=Status.DONE) is True
+    assert not Progress.objects.exists()
+
+
+def test_a_conditional_change_that_does_not_apply_leaves_no_row_behind(alice, resource):
+    assert learning.set_status(alice, resource, Status.SKIPPED, only_from=Status.DONE) is False
+    assert not Progress.objects.exists()
+    assert not Event.objects.exists()

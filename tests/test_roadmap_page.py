@@ -1,7 +1,9 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from accounts.models import User
 from roadmap.models import Note, Progress, Resource
 from tests.conftest import make_resource, make_roadmap, make_section
 
@@ -128,16 +130,35 @@ def test_the_query_count_is_the_same_at_1x_and_10x_the_curriculum_for_a_visitor(
     assert small_count <= 6
 
 
-def test_the_query_count_is_the_same_at_1x_and_10x_for_a_learner_with_progress_and_notes(
+def give_every_kind_of_state(alice) -> None:
+    """All four statuses, bookmarks on 10% and notes on a third of the resources."""
+    statuses = list(Progress.Status)
+    for i, resource in enumerate(Resource.objects.order_by("pk")):
+        status = statuses[i % 4]
+        bookmark = f"video {i}, 12:40" if i % 10 == 0 else ""
+        if status != Progress.Status.NOT_STARTED or bookmark:
+            Progress.objects.create(user=alice, resource=resource, status=status, bookmark=bookmark)
+        if i % 3 == 0:
+            Note.objects.create(user=alice, resource=resource, body="n", body_html="<p>n</p>")
+
+
+def test_the_query_count_is_the_same_at_1x_and_10x_for_a_learner_with_every_kind_of_state(
     alice, alice_client
 ):
     small = build_curriculum(scale=1, slug="small")
     big = build_curriculum(scale=10, slug="big")
-    for i, resource in enumerate(Resource.objects.all()):
-        if i % 2:
-            Progress.objects.create(user=alice, resource=resource)
-        if i % 3 == 0:
-            Note.objects.create(user=alice, resource=resource, body="n", body_html="<p>n</p>")
+    User.objects.filter(pk=alice.pk).update(date_joined=timezone.now())  # nothing new to her
+    give_every_kind_of_state(alice)
     small_count = count_queries(alice_client, small.get_absolute_url())
     assert count_queries(alice_client, big.get_absolute_url()) == small_count
     assert small_count <= 6
+
+
+def test_showing_what_is_new_costs_one_write_once_and_the_same_at_1x_and_10x(alice, alice_client):
+    small = build_curriculum(scale=1, slug="small")  # added after Alice signed up: new to her
+    big = build_curriculum(scale=10, slug="big")
+    give_every_kind_of_state(alice)
+    first = [count_queries(alice_client, r.get_absolute_url()) for r in (small, big)]
+    again = [count_queries(alice_client, r.get_absolute_url()) for r in (small, big)]
+    assert first[0] == first[1] <= 7
+    assert again[0] == again[1] == first[0] - 4  # no write, no curriculum or roadmap read

@@ -100,6 +100,14 @@ def test_the_battery_finds_every_writing_endpoint():
         "accounts:settings",
         "accounts:delete",
     } <= set(ENDPOINT_NAMES)
+    assert {
+        "roadmap:set_progress",
+        "roadmap:set_status",
+        "roadmap:set_bookmark",
+        "roadmap:dismiss_new",
+        "roadmap:progress_settings",
+        "roadmap:note",
+    } <= set(ENDPOINT_NAMES)
 
 
 @pytest.mark.django_db
