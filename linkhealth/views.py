@@ -10,8 +10,7 @@ from django.views.decorators.http import require_http_methods
 from linkhealth.forms import ReportForm
 from linkhealth.models import LinkReport
 from linkhealth.tasks import recheck_reported_link
-from roadmap.views import _published_resource as published_resource
-from roadmap.views import learner_required
+from roadmap.views import learner_required, published_resource
 
 RATE_WINDOW = timedelta(hours=1)
 

@@ -51,7 +51,7 @@ def learner_required(view):
     return wrapper
 
 
-def _published_resource(pk: int) -> Resource:
+def published_resource(pk: int) -> Resource:
     """A resource the roadmap page shows: in a published roadmap, and in its published outline."""
     resource = get_object_or_404(
         Resource.objects.select_related("roadmap"), pk=pk, roadmap__is_published=True
@@ -157,7 +157,7 @@ def _progress_regions(request: HttpRequest, outline: Outline, resource: Resource
 @require_POST
 @learner_required
 def set_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _published_resource(pk)
+    resource = published_resource(pk)
     form = ProgressForm(request.POST)
     form.is_valid()  # a checkbox is either there or not: every input is valid
     if form.cleaned_data["done"]:
@@ -175,7 +175,7 @@ def set_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @learner_required
 def set_status(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _published_resource(pk)
+    resource = published_resource(pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
         error = form.errors["status"][0]
@@ -191,7 +191,7 @@ def set_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @learner_required
 def set_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _published_resource(pk)
+    resource = published_resource(pk)
     form = BookmarkForm(request.POST)
     if not form.is_valid():
         error = form.errors["bookmark"][0]
@@ -267,7 +267,7 @@ def progress_settings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @learner_required
 def note(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _published_resource(pk)
+    resource = published_resource(pk)
     note = Note.objects.filter(user=request.user, resource=resource).first()
     status = 200
     saved = False
