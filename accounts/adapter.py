@@ -4,7 +4,10 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+
+from roadmap.proxies import client_ip
 
 ADDRESS_UNAVAILABLE = (
     "This address cannot be added to your account: it already belongs to another one. "
@@ -29,6 +32,14 @@ class AccountAdapter(DefaultAccountAdapter):
             .exclude(user_id=user.pk)
             .exists()
         )
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's per-IP limits and the sessions page: the visitor behind our proxy, never
+        # the proxy itself nor an address the visitor wrote (roadmap/proxies.py).
+        ip = client_ip(request)
+        if ip is None:
+            raise PermissionDenied("Unable to determine the client's address.")
+        return ip
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

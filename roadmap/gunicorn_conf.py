@@ -4,8 +4,8 @@ Run as ``gunicorn -c python:roadmap.gunicorn_conf roadmap.wsgi``.
 """
 
 import os
-import socket
-import struct
+
+from roadmap.proxies import trusted_proxies
 
 
 def _int(name: str, default: int) -> int:
@@ -26,35 +26,6 @@ timeout = 30
 # SIGTERM (docker stop) lets requests in flight finish for this long; compose waits a little more.
 graceful_timeout = 30
 keepalive = 5
-
-
-def container_gateway(route_table: str = "/proc/net/route") -> str | None:
-    """The default IPv4 gateway, read from the kernel's routing table, or None.
-
-    Inside a container it is the bridge's address: where Docker's published port (the proxy
-    on the host connecting to 127.0.0.1:8000) connects from.
-    """
-    try:
-        with open(route_table) as table:
-            rows = [line.split() for line in table.readlines()[1:]]
-    except OSError:
-        return None
-    for row in rows:
-        # Destination 0.0.0.0 with the RTF_GATEWAY flag; addresses are little-endian hex.
-        if len(row) > 3 and row[1] == "00000000" and int(row[3], 16) & 0x2:
-            return socket.inet_ntoa(struct.pack("<L", int(row[2], 16)))
-    return None
-
-
-def trusted_proxies() -> str:
-    """FORWARDED_ALLOW_IPS, or the loopback (plus, in a container, its gateway)."""
-    if configured := os.environ.get("FORWARDED_ALLOW_IPS", "").strip():
-        return configured
-    trusted = ["127.0.0.1", "::1"]
-    in_container = any(os.path.exists(p) for p in ("/.dockerenv", "/run/.containerenv"))
-    if in_container and (gateway := container_gateway()):
-        trusted.append(gateway)
-    return ",".join(trusted)
 
 
 # Gunicorn alone decides whether a request came over HTTPS (Django has no

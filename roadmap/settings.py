@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from accounts import providers as identity_providers
+from roadmap import proxies
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -325,6 +326,12 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = None
+# The same addresses are the only ones whose X-Forwarded-For names the visitor, for allauth's
+# per-IP limits (roadmap/proxies.py). Read now, so that a typo stops the server at start-up.
+try:
+    proxies.trusted_networks()
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 if SESSION_COOKIE_SECURE:

@@ -393,7 +393,7 @@ def test_only_the_proxys_address_may_say_a_request_came_over_https(site, tmp_pat
 
 
 def test_gunicorn_trusts_the_loopback_by_default_and_a_containers_gateway(tmp_path):
-    from roadmap import gunicorn_conf
+    from roadmap.proxies import container_gateway
 
     routes = tmp_path / "route"
     routes.write_text(
@@ -401,8 +401,8 @@ def test_gunicorn_trusts_the_loopback_by_default_and_a_containers_gateway(tmp_pa
         "eth0\t0012A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\n"
         "eth0\t00000000\t0112A8C0\t0003\t0\t0\t0\t00000000\n"
     )
-    assert gunicorn_conf.container_gateway(str(routes)) == "192.168.18.1"
-    assert gunicorn_conf.container_gateway(str(tmp_path / "missing")) is None
+    assert container_gateway(str(routes)) == "192.168.18.1"
+    assert container_gateway(str(tmp_path / "missing")) is None
 
     code = "from roadmap import gunicorn_conf as g; print(g.forwarded_allow_ips)"
     proc = run([sys.executable, "-c", code], production_env(FORWARDED_ALLOW_IPS=None))
