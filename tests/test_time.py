@@ -480,3 +480,31 @@ def test_an_estimate_the_markdown_could_not_carry_is_a_form_error(carol_client, 
     assert error in response.content.decode()
     resource.refresh_from_db()
     assert resource.estimated_minutes is None
+
+
+# --- My progress -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_my_progress_shows_the_time_left_per_section(alice, alice_client, course):
+    mark(alice, course["vectors"], Progress.Status.DONE)
+    html = alice_client.get("/me/").content.decode()
+    assert '<th scope="col">Time left</th>' in html
+    rows = dict(
+        re.findall(r'<a href="[^"]*#section-([\w-]+)">.*?<td>([^<]*)</td>\s*</tr>', html, re.S)
+    )
+    assert rows == {
+        "basics": "About 1 hour left, 1 resource without an estimate",
+        "maths": "No time estimate for the resource left",
+    }
+
+    mark(alice, course["matrices"], Progress.Status.SKIPPED)
+    html = alice_client.get("/me/").content.decode()
+    assert "<td>Nothing left</td>" in html
+
+
+@pytest.mark.django_db
+def test_my_progress_has_no_time_column_for_a_roadmap_without_estimates(alice_client):
+    make_resource(make_section(title="Basics"))
+    html = alice_client.get("/me/").content.decode()
+    assert "Time left" not in html
