@@ -406,7 +406,7 @@ def build_outline(state: LearnerState) -> Outline:
     active_ids = frozenset(pk for pk, status in statuses.items() if status == Status.IN_PROGRESS)
     counting = state.skipped_count_as_done
     times = curriculum.times
-    finished_ids = done_ids | skipped_ids
+    learner_times = estimates.LearnerTimes(times, done_ids | skipped_ids)
 
     nodes: dict[int, SectionNode] = {}
     parts: list[SectionNode] = []
@@ -422,7 +422,7 @@ def build_outline(state: LearnerState) -> Outline:
             skipped=len(own & skipped_ids) if skipped_ids else 0,
             in_progress=len(own & active_ids) if active_ids else 0,
             skipped_count_as_done=counting,
-            time=estimates.time_left(times, times.sections[entry.section.pk], own, finished_ids),
+            time=learner_times.left_of(times.sections[entry.section.pk], own),
         )
         nodes[entry.section.pk] = node
         ordered.append(node)
@@ -458,5 +458,5 @@ def build_outline(state: LearnerState) -> Outline:
         skipped_count_as_done=counting,
         continue_with=continue_with,
         new_resources=new,
-        time=estimates.time_left(times, times.whole, ids, finished_ids),
+        time=learner_times.left_of(times.whole, ids),
     )
