@@ -162,7 +162,7 @@ class TimeLeft:
         return not self.minutes and not self.unestimated
 
     def left(self) -> str:
-        """For a learner: "about 14 hours left, 6 resources without an estimate"."""
+        """For a learner: "About 14 hours left, 6 resources without an estimate"."""
         if not self.spoken or self.is_finished:
             return ""
         if not self.minutes:
@@ -172,7 +172,7 @@ class TimeLeft:
         return f"About {rounded_duration(self.minutes)} left{self._without()}"
 
     def in_all(self) -> str:
-        """For a visitor, who has finished nothing: "about 20 hours in all, …"."""
+        """For a visitor, who has finished nothing: "About 20 hours in all, …"."""
         if not self.spoken or self.is_finished:
             return ""
         if not self.minutes:

@@ -16,6 +16,7 @@ from accounts.models import User
 from roadmap.curriculum import CurriculumFormatError, parse_curriculum
 from roadmap.estimates import (
     EstimateError,
+    TimeLeft,
     format_estimate,
     parse_estimate,
     rounded_duration,
@@ -126,6 +127,42 @@ def test_an_estimate_is_spoken_in_words(minutes: int, spoken: str):
 )
 def test_a_sum_is_rounded_to_minutes_under_an_hour_then_to_the_half_hour(minutes: int, said: str):
     assert rounded_duration(minutes) == said
+
+
+@pytest.mark.parametrize(
+    ("minutes", "unestimated", "left", "in_all"),
+    [
+        (
+            840,
+            6,
+            "About 14 hours left, 6 resources without an estimate",
+            "About 14 hours in all, 6 ",
+        ),
+        (
+            90,
+            1,
+            "About 1.5 hours left, 1 resource without an estimate",
+            "About 1.5 hours in all, 1 ",
+        ),
+        (45, 0, "About 45 minutes left", "About 45 minutes in all"),
+        (0, 1, "No time estimate for the resource left", "No time estimate for these"),
+        (0, 3, "No time estimate for the 3 resources left", "No time estimate for these"),
+        (0, 0, "", ""),
+    ],
+)
+def test_time_left_reads_as_a_sentence_and_says_nothing_when_all_is_finished(
+    minutes, unestimated, left, in_all
+):
+    time = TimeLeft(minutes=minutes, unestimated=unestimated, spoken=True)
+    assert time.left() == left
+    assert time.in_all().startswith(in_all)
+    if not in_all:
+        assert time.in_all() == ""
+
+
+def test_time_left_says_nothing_in_a_roadmap_without_any_estimate():
+    time = TimeLeft(minutes=0, unestimated=31, spoken=False)
+    assert time.left() == time.in_all() == ""
 
 
 # --- The importer ----------------------------------------------------------------------------
