@@ -1,5 +1,6 @@
 """The bench's data, built in-process: ``bench-10x`` (the real roadmap copied ``scale`` times)
-and a learner with progress on 40% and notes on 10% of both roadmaps.
+and a learner with progress on 40% and notes on 10% of both roadmaps; two resources in three of
+the copy carry an estimated time.
 
 Runs inside Django (``django.setup()`` done, bench settings) against the freshly migrated
 database, after ``sync_curriculum`` loaded the real curriculum.
@@ -76,10 +77,13 @@ def build(scale: int) -> tuple[Roadmap, Roadmap, User]:
                     description=r.description,
                     kind=r.kind,
                     level=r.level,
+                    # The real curriculum states no lengths; here two resources in three have
+                    # an estimate, so the page computes time left as a curated one would.
+                    estimated_minutes=r.estimated_minutes or (15 * (j % 8 + 1) if j % 3 else None),
                     order=r.order,
                     is_published=r.is_published,
                 )
-                for r in resources
+                for j, r in enumerate(resources)
             ]
         Resource.objects.bulk_create(copies)
 

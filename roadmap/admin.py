@@ -11,6 +11,7 @@ from linkhealth.admin import (
     check_links_now,
     use_new_urls,
 )
+from roadmap import estimates
 from roadmap.models import Resource, Roadmap, Section, nesting_error
 
 
@@ -55,9 +56,32 @@ class LearnerDataProtectedAdmin(admin.ModelAdmin):
 class ResourceForm(forms.ModelForm):
     """The roadmap comes from the section, so the one-URL-per-roadmap rule is checked here."""
 
+    # Bounded like the Markdown's "(~3 h)", so whatever curators type can be exported.
+    estimated_minutes = forms.IntegerField(
+        label="Estimated time (minutes)",
+        required=False,
+        min_value=estimates.MIN_MINUTES,
+        max_value=estimates.MAX_MINUTES,
+        help_text=(
+            "In minutes: 45, or 90 for 1 h 30 min. Only where the resource states its own "
+            "length (a video's or a course's duration); leave it blank otherwise. Learners see "
+            "it beside the resource and in the time left per section."
+        ),
+    )
+
     class Meta:
         model = Resource
-        fields = ["section", "title", "url", "author", "description", "kind", "level", "order"]
+        fields = [
+            "section",
+            "title",
+            "url",
+            "author",
+            "description",
+            "kind",
+            "level",
+            "estimated_minutes",
+            "order",
+        ]
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -121,7 +145,16 @@ class SectionInline(admin.TabularInline):
 class ResourceInline(admin.TabularInline):
     model = Resource
     form = ResourceForm
-    fields = ["title", "url", "author", "kind", "level", "order", "is_published"]
+    fields = [
+        "title",
+        "url",
+        "author",
+        "kind",
+        "level",
+        "estimated_minutes",
+        "order",
+        "is_published",
+    ]
     extra = 0
     show_change_link = True
 
@@ -181,6 +214,7 @@ class ResourceAdmin(ResourceLinkHealthAdmin, LearnerDataProtectedAdmin):
         "kind",
         "level",
         "author",
+        "estimate",
         "order",
         "is_published",
         "link_status",
@@ -207,9 +241,15 @@ class ResourceAdmin(ResourceLinkHealthAdmin, LearnerDataProtectedAdmin):
         "description",
         "kind",
         "level",
+        "estimated_minutes",
         "order",
         "is_published",
     ]
+
+    @admin.display(description="estimated time", ordering="estimated_minutes", empty_value="—")
+    def estimate(self, obj: Resource) -> str | None:
+        minutes = obj.estimated_minutes
+        return estimates.format_estimate(minutes) if minutes is not None else None
 
 
 admin.site.site_header = "LLM Roadmap curation"

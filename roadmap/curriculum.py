@@ -16,6 +16,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.text import slugify
 
+from roadmap.estimates import EstimateError, parse_estimate
 from roadmap.models import Resource, Roadmap, Section
 
 DEFAULT_ROADMAP_SLUG = "llm-roadmap"
@@ -54,6 +55,7 @@ class ParsedResource:
     kind: str
     order: int
     line: int
+    estimated_minutes: int | None = None
 
 
 @dataclass
@@ -206,8 +208,11 @@ def _closing(text: str, start: int, opener: str, closer: str) -> int:
     return -1
 
 
-def _parse_resource(item: str, line: int) -> tuple[str, str, str, str]:
-    """Read ``[title](url) tail`` into (title, url, author, description)."""
+def _parse_resource(item: str, line: int, column: int) -> tuple[str, str, str, str, int | None]:
+    """Read ``[title](url) (~estimate) tail`` into (title, url, author, description, minutes).
+
+    ``column`` is where ``item`` starts in its line (1-based), to point at a bad estimate.
+    """
     end_text = _closing(item, 0, "[", "]")
     if end_text == -1:
         raise CurriculumFormatError(line, "the link text is never closed with ']'")
@@ -221,6 +226,24 @@ def _parse_resource(item: str, line: int) -> tuple[str, str, str, str]:
     link_text = item[1:end_text].strip()
     url = item[end_text + 2 : end_url].strip()
     tail = item[end_url + 1 :].strip()
+    estimated_minutes = None
+    if tail.startswith("(~"):
+        opened = item.index("(~", end_url + 1)
+        closed = item.find(")", opened)
+        if closed == -1:
+            raise CurriculumFormatError(
+                line,
+                f"the estimated time at column {column + opened} is never closed with ')'",
+            )
+        written = item[opened : closed + 1]
+        try:
+            estimated_minutes = parse_estimate(written[2:-1])
+        except EstimateError as refused:
+            raise CurriculumFormatError(
+                line,
+                f"the estimated time {written} at column {column + opened} {refused.message}",
+            ) from None
+        tail = item[closed + 1 :].strip()
     if not link_text:
         raise CurriculumFormatError(line, "the link has no text: write [title](url)")
     if not url:
@@ -260,7 +283,7 @@ def _parse_resource(item: str, line: int) -> tuple[str, str, str, str]:
             f"the author is {len(author)} characters long; at most {_AUTHOR_MAX} are allowed "
             '(end the author with ". " before the description)',
         )
-    return title, url, author, description
+    return title, url, author, description, estimated_minutes
 
 
 def _tidy(lines: list[str]) -> str:
@@ -318,7 +341,7 @@ class _Parser:
             self.group_label(level, number)
             return
         if (match := _BULLET.match(line)) and match.group(1).startswith("["):
-            self.resource(match.group(1), number)
+            self.resource(match.group(1), number, match.start(1) + 1)
             return
         self.prose(line, number)
 
@@ -367,10 +390,10 @@ class _Parser:
             raise CurriculumFormatError(number, "a group label must come after a heading")
         self.level = level
 
-    def resource(self, item: str, number: int) -> None:
+    def resource(self, item: str, number: int, column: int) -> None:
         if self.current is None:
             raise CurriculumFormatError(number, "a resource must come after a heading")
-        title, url, author, description = _parse_resource(item, number)
+        title, url, author, description, minutes = _parse_resource(item, number, column)
         if url in self.url_lines:
             raise CurriculumFormatError(
                 number, f"{url} is already listed on line {self.url_lines[url]}"
@@ -389,6 +412,7 @@ class _Parser:
                 kind=infer_kind(url, title, description),
                 order=(len(section.resources) + 1) * ORDER_STEP,
                 line=number,
+                estimated_minutes=minutes,
             )
         )
 
@@ -619,6 +643,8 @@ def _upsert_resources(
                 "author": item.author,
                 "description": item.description,
                 "level": item.level,
+                # The file speaks for the estimate as for the title: no estimate, none kept.
+                "estimated_minutes": item.estimated_minutes,
                 "section_id": section.pk,
                 "order": item.order,
                 "is_published": True,

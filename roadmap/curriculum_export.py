@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from roadmap import estimates
 from roadmap.curriculum import ORDER_STEP, CurriculumFormatError, parse_curriculum
 from roadmap.models import Resource, Roadmap, Section
 from roadmap.outline import Curriculum, Entry, curriculum_of
@@ -28,9 +29,20 @@ GROUP_LABELS = {
 }
 
 # Optional fields written between a resource's link and its tail, each returning "" when the
-# resource has nothing to say. An estimated time, "(~3 h)", joins this list beside its parser.
+# resource has nothing to say.
 ResourceAnnotation = Callable[[Resource], str]
-ANNOTATIONS: list[ResourceAnnotation] = []
+
+
+def _estimate(resource: Resource) -> str:
+    """ " (~1 h 30 min)": one canonical form, whichever form the file it came from used.
+
+    A value the importer would refuse (typed in the shell, say) is left out, and warned about.
+    """
+    minutes = resource.estimated_minutes
+    return f" (~{estimates.format_estimate(minutes)})" if estimates.is_valid(minutes) else ""
+
+
+ANNOTATIONS: list[ResourceAnnotation] = [_estimate]
 
 
 @dataclass
@@ -192,6 +204,12 @@ def _round_trip_warnings(curriculum: Curriculum, markdown: str) -> list[str]:
             warnings.append(
                 f"Resource {resource.url}: an import would change its {', '.join(changed)} "
                 "(a line break, or text the separators after the link cannot carry)."
+            )
+        if item.estimated_minutes != resource.estimated_minutes:
+            warnings.append(
+                f"Resource {resource.url}: its estimated time ({resource.estimated_minutes} "
+                f"minutes) is outside what the file can say ({estimates.MIN_MINUTES} minute to "
+                f"{estimates.MAX_HOURS} hours), so an import would clear it."
             )
         renumbered += item.order != resource.order
     if renumbered:

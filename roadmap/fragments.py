@@ -41,6 +41,7 @@ def resource_item(
         resource.description,
         resource.kind,
         resource.level,
+        resource.estimated_minutes,
         heading_level,
         authenticated,
         status,

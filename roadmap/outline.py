@@ -20,6 +20,7 @@ from functools import cached_property
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
+from roadmap import estimates
 from roadmap.models import MAX_SECTION_DEPTH, Progress, Resource, Roadmap, Section
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,11 @@ class Curriculum:
     def last_added_at(self) -> datetime | None:
         return max((resource.added_at for resource in self.resources), default=None)
 
+    @cached_property
+    def times(self) -> estimates.CurriculumTimes:
+        """Each section's estimated minutes, summed once per content version."""
+        return estimates.curriculum_times(self.entries, self.resources)
+
 
 @dataclass
 class SectionNode:
@@ -81,6 +87,7 @@ class SectionNode:
     skipped: int = 0
     in_progress: int = 0
     skipped_count_as_done: bool = False
+    time: estimates.TimeLeft | None = None  # of what is neither done nor skipped
 
     @property
     def completed(self) -> int:
@@ -129,6 +136,7 @@ class Outline:
     skipped_count_as_done: bool = False
     continue_with: Resource | None = None
     new_resources: tuple[Resource, ...] = ()
+    time: estimates.TimeLeft | None = None  # of what is neither done nor skipped
 
     @cached_property
     def done_ids(self) -> frozenset[int]:
@@ -397,6 +405,8 @@ def build_outline(state: LearnerState) -> Outline:
     skipped_ids = frozenset(pk for pk, status in statuses.items() if status == Status.SKIPPED)
     active_ids = frozenset(pk for pk, status in statuses.items() if status == Status.IN_PROGRESS)
     counting = state.skipped_count_as_done
+    times = curriculum.times
+    learner_times = estimates.LearnerTimes(times, done_ids | skipped_ids)
 
     nodes: dict[int, SectionNode] = {}
     parts: list[SectionNode] = []
@@ -412,6 +422,7 @@ def build_outline(state: LearnerState) -> Outline:
             skipped=len(own & skipped_ids) if skipped_ids else 0,
             in_progress=len(own & active_ids) if active_ids else 0,
             skipped_count_as_done=counting,
+            time=learner_times.left_of(times.sections[entry.section.pk], own),
         )
         nodes[entry.section.pk] = node
         ordered.append(node)
@@ -447,4 +458,5 @@ def build_outline(state: LearnerState) -> Outline:
         skipped_count_as_done=counting,
         continue_with=continue_with,
         new_resources=new,
+        time=learner_times.left_of(times.whole, ids),
     )

@@ -147,9 +147,11 @@ def _progress_regions(request: HttpRequest, outline: Outline, resource: Resource
         fragments.append(
             render_to_string(f"{template}#section-progress", {**context, "node": node})
         )
+        fragments.append(render_to_string(f"{template}#section-time", {**context, "node": node}))
         if node.depth <= 1:
             fragments.append(render_to_string(f"{template}#toc-entry", {**context, "part": node}))
     fragments.append(render_to_string(f"{template}#overall-progress", context))
+    fragments.append(render_to_string(f"{template}#overall-time", context))
     fragments.append(render_to_string(f"{template}#continue-link", context))
     return fragments
 

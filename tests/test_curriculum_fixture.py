@@ -7,6 +7,7 @@ roadmap.section roadmap.resource --natural-foreign --natural-primary --indent 2
 """
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ def snapshot() -> dict[str, list[tuple]]:
             r.description,
             r.kind,
             r.level,
+            r.estimated_minutes,
             r.section.slug,
             r.order,
             r.is_published,
@@ -132,3 +134,27 @@ def test_the_fixture_and_the_markdown_file_agree():
 
     assert len(from_markdown["resources"]) == 31
     assert snapshot() == from_markdown
+
+
+# A length the resource states itself: "2 hours", "45-minute", "1.5 h", "90 min".
+STATED_LENGTH = re.compile(r"\b\d+(?:\.\d+)?[ -]?(?:h|hours?|hrs?|min|minutes?)\b", re.IGNORECASE)
+
+
+def test_only_resources_that_state_their_own_length_carry_an_estimate():
+    """The shipped curriculum guesses no time: "Long video" says how long it is not."""
+    import_markdown()
+    from_markdown = dict(Resource.objects.values_list("url", "estimated_minutes"))
+    flush_curriculum()
+    load_fixture()
+    from_fixture = dict(Resource.objects.values_list("url", "estimated_minutes"))
+
+    stating = {
+        r.url for r in Resource.objects.all() if STATED_LENGTH.search(f"{r.title} {r.description}")
+    }
+    estimated = {url for url, minutes in from_fixture.items() if minutes is not None}
+    assert from_fixture == from_markdown
+    assert estimated == stating
+    assert len(from_fixture) == 31
+    learn_python = Resource.objects.get(url="https://www.youtube.com/watch?v=rfscVS0vtbw")
+    assert "Long video" in learn_python.description
+    assert learn_python.estimated_minutes is None

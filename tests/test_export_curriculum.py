@@ -70,6 +70,11 @@ def test_importing_an_export_after_curators_edits_changes_nothing(tmp_path: Path
     Resource.objects.filter(url="https://lilianweng.github.io/posts/2018-06-24-attention/").update(
         author="Lilian Weng", description=""
     )
+    # Estimates set in the admin, in minutes.
+    Resource.objects.filter(url="https://www.youtube.com/watch?v=rfscVS0vtbw").update(
+        estimated_minutes=270
+    )
+    Resource.objects.filter(url="https://bbycroft.net/llm").update(estimated_minutes=45)
     # An author the dash form cannot end ("H." reads as an initial), so another form is needed.
     Resource.objects.filter(url="https://web.stanford.edu/~jurafsky/slp3/11.pdf").update(
         author="Jurafsky and Martin. H", description="Chapter 11."
@@ -87,6 +92,12 @@ def test_importing_an_export_after_curators_edits_changes_nothing(tmp_path: Path
         "Coming soon: in-depth reading."
     )
     assert "**In-depth resources**\n\nComing soon: in-depth reading.\n" in markdown
+    assert (
+        "* [Learn Python](https://www.youtube.com/watch?v=rfscVS0vtbw) (~4 h 30 min) - "
+        "freeCodeCamp. Long video" in markdown
+    )
+    assert "* [LLM Visualization](https://bbycroft.net/llm) (~45 min) - Dr. Brendan" in markdown
+    assert Resource.objects.get(url="https://bbycroft.net/llm").estimated_minutes == 45
 
 
 @pytest.mark.parametrize(
@@ -112,6 +123,18 @@ def test_importing_an_export_after_curators_edits_changes_nothing(tmp_path: Path
             {"title": "Chapter 9", "author": "James H", "description": "Read it."},
             "* [James H - Chapter 9](https://example.com/a): Read it.",
         ),
+        (
+            {"title": "Course", "author": "", "description": "Long.", "estimated_minutes": 90},
+            "* [Course](https://example.com/a) (~1 h 30 min). Long.",
+        ),
+        (
+            {"title": "Talk", "author": "Ada", "description": "", "estimated_minutes": 120},
+            "* [Talk](https://example.com/a) (~2 h) - Ada",
+        ),
+        (
+            {"title": "Clip", "author": "James H", "description": "Go.", "estimated_minutes": 5},
+            "* [James H - Clip](https://example.com/a) (~5 min): Go.",
+        ),
     ],
 )
 def test_each_resource_is_written_in_the_plainest_form_that_reads_back_the_same(fields, line):
@@ -119,11 +142,53 @@ def test_each_resource_is_written_in_the_plainest_form_that_reads_back_the_same(
 
     assert resource_line(resource) == line
     (parsed,) = parse_curriculum(f"# Part\n\n{line}\n").resources
-    assert (parsed.title, parsed.author, parsed.description) == (
+    assert (parsed.title, parsed.author, parsed.description, parsed.estimated_minutes) == (
         fields["title"],
         fields["author"],
         fields["description"],
+        fields.get("estimated_minutes"),
     )
+
+
+def test_an_estimate_read_in_any_form_is_exported_in_the_canonical_one_and_round_trips(
+    tmp_path: Path,
+):
+    source = tmp_path / "source.md"
+    source.write_text(
+        "# Part\n\n"
+        "* [A](https://example.com/a) (~1.5 h). One.\n"
+        "* [B](https://example.com/b) (~90 min). Two.\n"
+        "* [C](https://example.com/c) (~2 hours). Three.\n"
+        "* [D](https://example.com/d). Four.\n",
+        encoding="utf-8",
+    )
+    import_file(source, "--roadmap", "timed")
+
+    markdown, warnings = export("--roadmap", "timed")
+
+    assert warnings == ""
+    assert markdown == (
+        "# Part\n\n"
+        "**Resources**\n\n"
+        "* [A](https://example.com/a) (~1 h 30 min). One.\n"
+        "* [B](https://example.com/b) (~1 h 30 min). Two.\n"
+        "* [C](https://example.com/c) (~2 h). Three.\n"
+        "* [D](https://example.com/d). Four.\n"
+    )
+    again = tmp_path / "again.md"
+    again.write_text(markdown, encoding="utf-8")
+    assert_import_changes_nothing(import_file(again, "--roadmap", "timed"))
+    assert export("--roadmap", "timed")[0] == markdown
+
+
+def test_an_estimate_the_file_cannot_carry_is_left_out_and_warned_about():
+    resource = make_resource(url="https://example.com/a", title="Huge", estimated_minutes=70_000)
+
+    markdown, warnings = export("--roadmap", resource.roadmap.slug)
+
+    assert "* [Huge](https://example.com/a)\n" in markdown
+    assert "(~" not in markdown
+    assert "its estimated time (70000 minutes) is outside what the file can say" in warnings
 
 
 def test_sections_nest_by_depth_and_unpublished_ones_are_left_out():

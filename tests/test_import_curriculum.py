@@ -344,6 +344,9 @@ def test_the_real_file_parses_into_31_sensibly_kinded_resources():
         ("# H\n* [A](https://example.com/a)\n##   \n", 3, "a heading needs a title"),
         ("# H\n\nOnly prose here.\n", 3, "the file has no resources"),
         ("Prose first.\n# H\n* [A](https://example.com/a)\n", 1, "must come after a heading"),
+        ("# H\n* [A](https://example.com/a) (~ h)\n", 2, "(~ h) at column 30 is not understood"),
+        ("# H\n* [A](https://example.com/a) (~0 min)\n", 2, "is less than a minute"),
+        ("# H\n* [A](https://example.com/a) (~1001 h)\n", 2, "is over 1000 h"),
     ],
 )
 def test_a_malformed_file_names_the_line_of_the_mistake(markdown: str, line: int, message: str):
@@ -463,6 +466,20 @@ def test_it_imports_the_real_file_with_its_sections_and_exact_urls():
     assert Resource.objects.get(url="https://realpython.com/").section.slug == "python-basics"
     assert sections["llm-basic"].group_intros["theoretical"].startswith("A list of resources")
     assert "Resources — created: 31, changed: 0, left alone: 0, unpublished: 0" in output
+
+
+@pytest.mark.django_db
+def test_an_estimate_is_saved_and_importing_it_again_changes_nothing(tmp_path: Path):
+    path = write(
+        tmp_path, SMALL.replace("(https://realpython.com/)", "(https://realpython.com/) (~1.5 h)")
+    )
+    run(path)
+    assert Resource.objects.get(url="https://realpython.com/").estimated_minutes == 90
+    assert Resource.objects.exclude(estimated_minutes=None).count() == 1
+
+    out = run(path)
+
+    assert "Resources — created: 0, changed: 0, left alone: 3" in out
 
 
 @pytest.mark.django_db
