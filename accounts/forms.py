@@ -108,3 +108,9 @@ class SettingsForm(forms.ModelForm):
         model = User
         fields = ["time_zone", "count_skipped_as_done"]
         labels = {"count_skipped_as_done": "Count skipped resources as done"}
+        help_texts = {
+            "count_skipped_as_done": (
+                "Your progress bars then treat a resource you skipped like one you finished. "
+                "Skipped resources are always listed apart."
+            )
+        }

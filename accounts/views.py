@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import deletion
 from accounts.adapter import ADDRESS_UNAVAILABLE
@@ -127,17 +129,40 @@ signup = SignupView.as_view()
 email = EmailView.as_view()
 
 
+def _back_to(request: HttpRequest) -> str:
+    """Where the learner came from (``?next=``, kept through the form), if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed and target.startswith("/") else ""
+
+
 @require_http_methods(["GET", "POST"])
 @learner_required
 def settings_view(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, instance=request.user)
+    back = _back_to(request)
     if request.method == "POST":
         if form.is_valid():
             form.save()
             messages.success(request, "Your settings were saved.")
-            return redirect("accounts:settings")
-        return render(request, "accounts/settings.html", {"form": form}, status=422)
-    return render(request, "accounts/settings.html", {"form": form})
+            query = f"?{urlencode({'next': back})}" if back else ""
+            return redirect(reverse("accounts:settings") + query)
+        return render(request, "accounts/settings.html", {"form": form, "back": back}, status=422)
+    return render(request, "accounts/settings.html", {"form": form, "back": back})
+
+
+@require_safe
+def progress_settings_moved(request: HttpRequest) -> HttpResponse:
+    """``/settings/``, where the progress settings were: they are a part of the settings now.
+
+    Permanent, keeping the query (a ``next``), and only for reading: a form posted to the old
+    address is refused (405) rather than redirected, since a redirected POST loses its body.
+    """
+    query = request.META.get("QUERY_STRING", "")
+    target = reverse("accounts:settings") + (f"?{query}" if query else "") + "#progress"
+    return HttpResponsePermanentRedirect(target)
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,4 +15,5 @@ class RoadmapConfig(AppConfig):
             sender = self.get_model(model)
             post_save.connect(signals.curriculum_changed, sender=sender)
             post_delete.connect(signals.curriculum_changed, sender=sender)
-        pre_save.connect(signals.keep_added_at, sender=self.get_model("Resource"))
+        for model in signals.KEPT_ON_RELOAD:
+            pre_save.connect(signals.keep_stored_columns, sender=self.get_model(model))

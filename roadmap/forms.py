@@ -44,11 +44,3 @@ class BookmarkForm(forms.Form):
             ),
         },
     )
-
-
-class ProgressSettingsForm(forms.Form):
-    count_skipped_as_done = forms.BooleanField(
-        required=False,
-        label="Count skipped resources as done",
-        help_text="Your progress bars then treat a resource you skipped like one you finished.",
-    )

@@ -52,15 +52,28 @@ def curriculum_changed(sender, instance, raw: bool = False, **kwargs) -> None:
         Roadmap.objects.filter(pk=instance.roadmap_id).touch()
 
 
-def keep_added_at(sender, instance, raw: bool = False, **kwargs) -> None:
-    """A fixture reloaded over existing resources keeps when each one joined the roadmap.
+# What a fixture never sets on a row that already exists (see keep_stored_columns).
+KEPT_ON_RELOAD = {"Roadmap": ("content_version",), "Resource": ("added_at",)}
 
-    ``fixtures/curriculum.json`` carries no ``added_at``, so ``loaddata`` (and
-    ``sync_curriculum``) would stamp every resource with "now" and show the whole curriculum
-    to every learner as new. Only raw (fixture) saves of rows that already exist are touched.
+
+def keep_stored_columns(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A fixture reloaded over existing rows keeps the columns that are this database's own.
+
+    - ``Resource.added_at``: ``fixtures/curriculum.json`` carries none, so ``loaddata`` (and
+      ``sync_curriculum``) would stamp every resource with "now" and show the whole curriculum
+      to every learner as new.
+    - ``Roadmap.content_version``: it counts this database's changes, and every process caches
+      the curriculum (roadmap/outline.py) and whole pages (roadmap/pagecache.py) under it. A
+      fixture without it would write the default 0 over it; the load's own touches (one per
+      row, ``curriculum_changed``) would then bring it back to the same number whenever the
+      fixture has as many rows as last time, and other processes would keep the old
+      curriculum. Kept, it only moves forward: every reload moves it past all it was.
+    Only raw (fixture) saves of rows that already exist are touched.
     """
     if not raw or instance.pk is None:
         return
-    kept = sender.objects.filter(pk=instance.pk).values_list("added_at", flat=True).first()
+    columns = KEPT_ON_RELOAD[sender._meta.object_name]
+    kept = sender.objects.filter(pk=instance.pk).values_list(*columns).first()
     if kept is not None:
-        instance.added_at = kept
+        for column, value in zip(columns, kept, strict=True):
+            setattr(instance, column, value)

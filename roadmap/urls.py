@@ -18,7 +18,8 @@ roadmap_patterns = [
     path("resources/<id:pk>/bookmark/", views.set_bookmark, name="set_bookmark"),
     path("resources/<id:pk>/note/", views.note, name="note"),
     path("roadmaps/<slug:slug>/whats-new/dismiss/", views.dismiss_new, name="dismiss_new"),
-    path("settings/", views.progress_settings, name="progress_settings"),
+    # The progress settings moved into the learner's settings; old bookmarks still arrive.
+    path("settings/", account_views.progress_settings_moved, name="progress_settings"),
     path("notes/", views.my_notes, name="my_notes"),
 ]
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from roadmap import learning
-from roadmap.forms import BookmarkForm, NoteForm, ProgressForm, ProgressSettingsForm, StatusForm
+from roadmap.forms import BookmarkForm, NoteForm, ProgressForm, StatusForm
 from roadmap.markdown import MarkdownTooLarge, render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap, Visit
 from roadmap.outline import LearnerState, Outline, build_outline, curriculum_of, load_state
@@ -249,21 +249,6 @@ def dismiss_new(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.htmx:
         return redirect(roadmap.get_absolute_url())
     return HttpResponse("")  # the list is replaced by nothing
-
-
-@require_http_methods(["GET", "POST"])
-@learner_required
-def progress_settings(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if request.method == "POST":
-        form = ProgressSettingsForm(request.POST)
-        form.is_valid()  # a checkbox is either there or not: every input is valid
-        user.count_skipped_as_done = form.cleaned_data["count_skipped_as_done"]
-        user.save(update_fields=["count_skipped_as_done"])
-        messages.success(request, "Your progress settings were saved.")
-        return redirect("roadmap:progress_settings")
-    form = ProgressSettingsForm(initial={"count_skipped_as_done": user.count_skipped_as_done})
-    return render(request, "roadmap/progress_settings.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -57,3 +57,58 @@ def test_the_sign_up_form_has_the_field_the_script_fills():
     html = Client().get("/accounts/signup/").content.decode()
     assert 'name="time_zone"' in html and "data-browser-time-zone" in html
     assert 'src="/static/js/time-zone.js"' in html
+
+
+def test_the_settings_page_has_a_progress_section_with_the_skipped_option(alice_client):
+    html = alice_client.get("/me/settings/").content.decode()
+    assert '<fieldset id="progress" class="settings-group">\n    <legend>Progress</legend>' in html
+    assert '<label for="id_count_skipped_as_done">Count skipped resources as done</label>' in html
+    assert 'aria-describedby="id_count_skipped_as_done_helptext"' in html
+    assert "Skipped resources are always listed apart." in html
+
+
+def test_the_settings_come_back_to_the_roadmap_the_learner_came_from(alice, alice_client):
+    html = alice_client.get("/me/settings/?next=/roadmaps/maths/").content.decode()
+    assert '<a href="/roadmaps/maths/">Back to the roadmap</a>' in html
+    assert '<input type="hidden" name="next" value="/roadmaps/maths/">' in html
+    response = alice_client.post(
+        "/me/settings/",
+        {"time_zone": "UTC", "count_skipped_as_done": "on", "next": "/roadmaps/maths/"},
+    )
+    assert response["Location"] == "/me/settings/?next=%2Froadmaps%2Fmaths%2F"
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "Your settings were saved." in page and 'href="/roadmaps/maths/"' in page
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "roadmaps/"]
+)
+def test_a_foreign_next_is_ignored(alice_client, target):
+    html = alice_client.get("/me/settings/", {"next": target}).content.decode()
+    assert "Back to the roadmap" not in html and 'name="next"' not in html
+    response = alice_client.post("/me/settings/", {"time_zone": "UTC", "next": target})
+    assert response["Location"] == "/me/settings/"
+
+
+def test_a_learner_changes_only_their_own_settings(alice, bob, bob_client):
+    bob_client.post("/me/settings/", {"time_zone": "Asia/Tokyo", "count_skipped_as_done": "on"})
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    assert (alice.time_zone, alice.count_skipped_as_done) == ("UTC", False)
+    assert (bob.time_zone, bob.count_skipped_as_done) == ("Asia/Tokyo", True)
+
+
+def test_the_old_progress_settings_address_moved_here_for_good(alice_client, anon):
+    response = alice_client.get("/settings/")
+    assert response.status_code == 301 and response["Location"] == "/me/settings/#progress"
+    response = anon.get("/settings/?next=/roadmaps/maths/")
+    assert response.status_code == 301
+    assert response["Location"] == "/me/settings/?next=/roadmaps/maths/#progress"
+    assert alice_client.head("/settings/").status_code == 301
+
+
+def test_a_form_posted_to_the_old_address_is_refused_and_changes_nothing(alice, alice_client):
+    response = alice_client.post("/settings/", {"count_skipped_as_done": "on"})
+    assert response.status_code == 405
+    alice.refresh_from_db()
+    assert alice.count_skipped_as_done is False

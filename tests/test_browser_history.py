@@ -167,3 +167,30 @@ def test_a_note_is_made_public_without_javascript(new_page, console_errors):
     expect(visitor.get_by_text("public-idea")).to_be_visible()
     expect(visitor.get_by_text("nojs-public@example.com")).to_have_count(0)
     assert console_errors == []
+
+
+def test_a_learner_counts_skipped_as_done_from_the_progress_panel_by_keyboard(page, console_errors):
+    make_user("skipper@example.com")
+    log_in(page, "skipper@example.com")
+    page.get_by_role("combobox", name=f"Status: {TITLE}").select_option("Skipped")
+    expect(
+        page.get_by_role("progressbar", name=re.compile(r"^Your progress: 0 of"))
+    ).to_be_visible()
+
+    page.get_by_role("link", name="Progress settings").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
+    progress = page.get_by_role("group", name="Progress")
+    option = progress.get_by_role("checkbox", name="Count skipped resources as done")
+    expect(option).not_to_be_checked()
+    option.focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Save settings").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Your settings were saved.")).to_be_visible()
+    assert User.objects.get(email="skipper@example.com").count_skipped_as_done is True
+
+    page.get_by_role("link", name="Back to the roadmap").click()
+    expect(
+        page.get_by_role("progressbar", name=re.compile(r"^Your progress: 1 of"))
+    ).to_be_visible()

@@ -210,7 +210,9 @@ def test_skipped_counts_as_done_when_the_learner_says_so(alice, alice_client, re
         alice_client.post(url(resource), {"status": status})
     assert "<strong>1 of 4</strong>" in alice_client.get("/").content.decode()
 
-    response = alice_client.post("/settings/", {"count_skipped_as_done": "on"})
+    response = alice_client.post(
+        "/me/settings/", {"time_zone": "UTC", "count_skipped_as_done": "on"}
+    )
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.count_skipped_as_done is True
@@ -219,25 +221,16 @@ def test_skipped_counts_as_done_when_the_learner_says_so(alice, alice_client, re
     assert "You have finished every resource" in html
     assert '<span class="badge">Finished</span>' in html
 
-    alice_client.post("/settings/", {})
+    alice_client.post("/me/settings/", {"time_zone": "UTC"})
     alice.refresh_from_db()
     assert alice.count_skipped_as_done is False
     html = alice_client.get("/").content.decode()
     assert "<strong>1 of 4</strong>" in html and "Every resource is done or skipped." in html
 
 
-def test_the_settings_page_shows_the_option_and_is_linked_from_the_progress_panel(
-    alice_client, resources
-):
-    assert 'href="/settings/">Progress settings</a>' in alice_client.get("/").content.decode()
-    html = alice_client.get("/settings/").content.decode()
-    assert '<label for="id_count_skipped_as_done">Count skipped resources as done</label>' in html
-    assert 'id="id_count_skipped_as_done" aria-describedby="count-skipped-help">' in html
-
-
-def test_the_settings_page_needs_a_learner(anon):
-    assert anon.get("/settings/")["Location"].startswith("/accounts/login/?next=/settings/")
-    assert anon.post("/settings/", {"count_skipped_as_done": "on"}).status_code == 302
+def test_the_progress_panel_links_to_the_progress_part_of_the_settings(alice_client, resources):
+    html = alice_client.get("/").content.decode()
+    assert 'href="/me/settings/?next=/#progress">Progress settings</a>' in html
 
 
 def test_continue_with_offers_the_latest_in_progress_resource_then_the_next_not_started(

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from roadmap.models import Note, Progress, Resource
+from roadmap.models import Note, Progress, Resource, Roadmap
+from roadmap.outline import curriculum_of
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +88,47 @@ def test_a_fixture_that_nests_sections_in_each_other_is_refused_and_changes_noth
 
     assert Section.objects.get(slug=top["fields"]["slug"]).parent is None
     assert CurriculumSync.objects.get().sha256 == before
+
+
+def _retitle(path, url: str, title: str) -> None:
+    data = json.loads(path.read_text())
+    for obj in data:
+        if obj["model"] == "roadmap.resource" and obj["fields"]["url"] == url:
+            obj["fields"]["title"] = title
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    "command", [["loaddata", "curriculum"], ["sync_curriculum"]], ids=["loaddata", "sync"]
+)
+def test_reloading_a_changed_fixture_moves_the_version_so_other_processes_reread(tmp_path, command):
+    # The fixture carries no content_version: a raw save used to write the default (0) over
+    # the stored one, and the load's own touches then brought it back to the same number, so
+    # a process that had cached the curriculum at that version kept showing the old one.
+    shutil.copy(settings.FIXTURE_DIRS[0] / "curriculum.json", tmp_path / "curriculum.json")
+    with override_settings(FIXTURE_DIRS=[tmp_path]):
+        call_command(*command, verbosity=0)
+        roadmap = Roadmap.objects.get()
+        cached = curriculum_of(roadmap)  # what another process holds
+        assert TRANSFORMER in {resource.url for resource in cached.resources}
+        _retitle(tmp_path / "curriculum.json", TRANSFORMER, "Retitled in the fixture")
+        call_command(*command, verbosity=0)
+
+    reloaded = Roadmap.objects.get()
+    assert reloaded.content_version > roadmap.content_version
+    titles = {resource.title for resource in curriculum_of(reloaded).resources}
+    assert "Retitled in the fixture" in titles
+
+
+def test_a_fixture_that_carries_a_version_does_not_set_it(tmp_path):
+    # Versions count this database's changes: one in a dumpdata (of this database when it was
+    # new, or of another) never takes the stored one back.
+    shutil.copy(settings.FIXTURE_DIRS[0] / "curriculum.json", tmp_path / "curriculum.json")
+    with override_settings(FIXTURE_DIRS=[tmp_path]):
+        call_command("loaddata", "curriculum", verbosity=0)
+        before = Roadmap.objects.get().content_version
+        data = json.loads((tmp_path / "curriculum.json").read_text())
+        data[0]["fields"]["content_version"] = 0
+        (tmp_path / "curriculum.json").write_text(json.dumps(data))
+        call_command("loaddata", "curriculum", verbosity=0)
+    assert Roadmap.objects.get().content_version > before
