@@ -101,6 +101,29 @@ def test_typing_filters_the_list_without_a_reload_and_the_url_keeps_it(page, con
     assert console_errors == []
 
 
+def test_going_back_shows_each_filter_with_its_own_fields(page, console_errors):
+    page.goto("/")
+    words(page).press_sequentially("jay", delay=20)
+    expect(count(page)).to_have_text("3 resources match")
+    picker(page, "Kind").select_option(label="Article")
+    expect(page).to_have_url(re.compile(r"/\?q=jay&kind=article$"))
+    expect(count(page)).to_have_text("3 resources match")
+    picker(page, "Level").select_option(label="Theoretical")
+    expect(count(page)).to_have_text("No resources match")
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?q=jay&kind=article$"))
+    expect(picker(page, "Level")).to_have_value("")
+    expect(picker(page, "Kind")).to_have_value("article")
+    expect(words(page)).to_have_value("jay")
+    expect(count(page)).to_have_text("3 resources match")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?q=jay$"))
+    expect(picker(page, "Kind")).to_have_value("")
+    expect(results(page)).to_have_count(3)
+    assert console_errors == []
+
+
 def test_a_keyboard_user_filters_and_uses_the_shortcuts_in_the_results(page, console_errors):
     make_user("keyfinder@example.com")
     log_in(page, "keyfinder@example.com")
