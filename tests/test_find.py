@@ -401,3 +401,8 @@ def test_a_filter_costs_the_queries_of_the_whole_page_at_1x_and_10x(alice, alice
         counts.add(count_queries(alice_client, f"{url}?q=nothing-matches-this", **HTMX))
     assert len(counts) == 1
     assert counts.pop() <= 6
+
+
+def test_a_filter_is_read_not_posted(anon, alice_client, shelf):
+    assert anon.post("/?q=attention").status_code == 405
+    assert alice_client.post("/roadmaps/llm-roadmap/?kind=article", **HTMX).status_code == 405
