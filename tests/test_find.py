@@ -406,3 +406,9 @@ def test_a_filter_costs_the_queries_of_the_whole_page_at_1x_and_10x(alice, alice
 def test_a_filter_is_read_not_posted(anon, alice_client, shelf):
     assert anon.post("/?q=attention").status_code == 405
     assert alice_client.post("/roadmaps/llm-roadmap/?kind=article", **HTMX).status_code == 405
+
+
+def test_a_roadmap_without_resources_offers_no_filter(anon):
+    make_section(make_roadmap(slug="empty-one"))
+    html = anon.get("/roadmaps/empty-one/").content.decode()
+    assert "<search" not in html
