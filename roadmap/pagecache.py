@@ -6,7 +6,8 @@ with" offers) and a few flags. ``page_key`` is the one place that lists them: a 
 never be stale, because when anything in it changes, the key changes, and it can never show one
 learner's words (a bookmark) to another, because their texts are in the key. The only
 per-request parts, the CSRF token and the CSP nonce, are rendered as placeholders and stamped
-in on the way out. Pages with flash messages are neither served from nor put in here.
+in on the way out. Pages with flash messages are neither served from nor put in here, and
+neither are filtered pages nor htmx fragments (``page_key`` returns None for them).
 """
 
 import threading
@@ -17,6 +18,8 @@ from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
+
+from roadmap import finder
 
 CSRF_PLACEHOLDER = "\x00page-csrf\x00"
 NONCE_PLACEHOLDER = "\x00page-nonce\x00"
@@ -31,11 +34,14 @@ _size = 0
 _lock = threading.Lock()
 
 
-def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable:
-    """Everything the roadmap page shows, as a hashable key (see the module docstring).
+def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable | None:
+    """Everything the roadmap page shows, as a hashable key (see the module docstring), or
+    None for a page that must not be cached.
 
     Add here whatever a new part of the page depends on; nothing else decides what is cached.
     """
+    if request.htmx or finder.requested(request):
+        return None  # fragments and filtered pages are rendered each time (see roadmap.finder)
     roadmap = outline.roadmap
     key = (roadmap.pk, roadmap.content_version, request.path, learner, settings.REGISTRATION_OPEN)
     if not learner:
@@ -51,11 +57,14 @@ def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable:
     )
 
 
-def cached_page(request: HttpRequest, key: Hashable, render: Callable[[dict], str]) -> HttpResponse:
-    """The page for ``key``, rendered by ``render(placeholders)`` when it is not cached yet."""
+def cached_page(
+    request: HttpRequest, key: Hashable | None, render: Callable[[dict], str], *, status: int = 200
+) -> HttpResponse:
+    """The page for ``key``, rendered by ``render(placeholders)`` when it is not cached yet;
+    rendered every time, with ``status``, when ``key`` is None."""
     global _size
-    if len(get_messages(request)):
-        return HttpResponse(render({}))
+    if key is None or len(get_messages(request)):
+        return HttpResponse(render({}), status=status)
     page = _pages.get(key)
     if page is None:
         page = render({"csrf_token": CSRF_PLACEHOLDER, "csp_nonce": NONCE_PLACEHOLDER}).encode()

@@ -18,7 +18,7 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import HttpResponseClientRedirect
 
-from roadmap import learning
+from roadmap import finder, learning
 from roadmap.forms import BookmarkForm, NoteForm, ProgressForm, StatusForm
 from roadmap.markdown import MarkdownTooLarge, render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap, Visit
@@ -88,7 +88,10 @@ def _render_roadmap(request: HttpRequest, state: LearnerState) -> HttpResponse:
     roadmap = state.roadmap
     outline = build_outline(state)
     learner = request.user.is_authenticated
-    if learner and outline.new_resources:
+    found = finder.find(outline, request.GET, learner=learner)
+    # htmx asks for the sections only as the learner filters; restoring history needs it all.
+    fragment = request.htmx and not request.htmx.history_restore_request
+    if learner and outline.new_resources and not fragment:
         # Shown once: from the next visit on they are no longer new. A page with nothing new
         # writes nothing.
         seen = max(resource.added_at for resource in outline.new_resources)
@@ -97,15 +100,20 @@ def _render_roadmap(request: HttpRequest, state: LearnerState) -> HttpResponse:
         "roadmap": roadmap,
         "outline": outline,
         "learner": learner,
+        "found": found,
         "roadmaps_listed": roadmap.published_count > 1,
     }
-    return cached_page(
+    if fragment:
+        return finder.vary_on_htmx(finder.results_response(request, context))
+    response = cached_page(
         request,
         page_key(request, outline, learner=learner),
         lambda overrides: render_to_string(
             "roadmap/roadmap.html", {**context, **overrides}, request
         ),
+        status=found.status_code,
     )
+    return finder.vary_on_htmx(response)
 
 
 # The regions of one resource that show its status: whichever control the learner used is the
