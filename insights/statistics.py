@@ -126,17 +126,18 @@ def learner_statistics(roadmap: Roadmap, now: datetime) -> Statistics:
 
 def _resource_figures(cursor, in_roadmap: str, ids: list[int]) -> dict[int, Figures]:
     # A learner has at most one progress row and one note per resource, so rows are learners;
-    # a note adds a learner who started only without a progress row beside it (an index probe
-    # per note: notes are few next to progress rows).
+    # a note adds a learner who started only without a progress row beside it. That test is an
+    # EXISTS inside the CASE, which PostgreSQL runs as one probe of the progress table's
+    # (user, resource) index per note: as a NOT EXISTS in WHERE it became an anti-join that
+    # hashed all the progress rows (~400,000 at 10,000 learners) to answer for ~20,000 notes.
     cursor.execute(
         f"SELECT resource_id, COUNT(*), SUM({_PROGRESS_DONE}), SUM({_PROGRESS_SKIPPED}), 0 "  # noqa: S608
         f"FROM {_P} WHERE {in_roadmap} GROUP BY resource_id "
-        f"UNION ALL SELECT resource_id, 0, 0, 0, COUNT(*) FROM {_N} WHERE {in_roadmap} "
-        "GROUP BY resource_id "
-        f"UNION ALL SELECT n.resource_id, COUNT(*), 0, 0, 0 FROM {_N} n WHERE n.{in_roadmap} "
-        f"AND NOT EXISTS (SELECT 1 FROM {_P} p "
-        "WHERE p.user_id = n.user_id AND p.resource_id = n.resource_id) GROUP BY n.resource_id",
-        ids * 3,
+        "UNION ALL SELECT n.resource_id, "
+        f"SUM(CASE WHEN EXISTS (SELECT 1 FROM {_P} p "
+        "WHERE p.user_id = n.user_id AND p.resource_id = n.resource_id) THEN 0 ELSE 1 END), "
+        f"0, 0, COUNT(*) FROM {_N} n WHERE n.{in_roadmap} GROUP BY n.resource_id",
+        ids * 2,
     )
     figures: dict[int, Figures] = {}
     for pk, started, done, skipped, noted in cursor.fetchall():
