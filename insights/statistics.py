@@ -198,9 +198,10 @@ def _learner_figures(
     (learners, finished the roadmap, stopped).
     """
     resources, resource_params = _values("r", "id, section_id", section_of)
-    totals, total_params = _values(
-        "t", "section_id, total", [(e.section.pk, len(e.resource_ids)) for e in curriculum.entries]
-    )
+    # Per section, learners are counted by how many of its resources they finished (a few
+    # hundred rows at most); Python compares that with the section's size. Cheaper than
+    # joining a table of sizes to every learner's row.
+    totals = {entry.section.pk: len(entry.resource_ids) for entry in curriculum.entries}
     # A section without subsections takes its learners' rows as they are; a section with some
     # adds up its own and its subsections' rows: "up" pairs each section with the sections it
     # counts towards (itself included) for those only, so far fewer rows are grouped again.
@@ -232,7 +233,7 @@ def _learner_figures(
     is_finisher = "CASE WHEN done >= %s THEN 1 ELSE 0 END"
     done = Progress.Status.DONE
     cursor.execute(
-        f"WITH {resources}, {totals}{up}, "  # noqa: S608
+        f"WITH {resources}{up}, "  # noqa: S608
         f"activity AS (SELECT user_id, resource_id, CASE WHEN status = %s THEN 1 ELSE 0 END "
         f"AS done, {_epoch('updated_at')} AS at FROM {_P} "
         f"UNION ALL SELECT user_id, resource_id, 0, {_epoch('updated_at')} FROM {_N}), "
@@ -242,13 +243,11 @@ def _learner_figures(
         f"per_section AS ({per_section}), "
         "per_learner AS (SELECT user_id, SUM(done) AS done, MAX(packed) AS packed "
         "FROM per_leaf GROUP BY user_id) "
-        "SELECT 0, s.section_id, 0, COUNT(*) FILTER (WHERE s.done >= t.total), COUNT(*) "
-        "FROM per_section s JOIN t ON t.section_id = s.section_id GROUP BY s.section_id "
+        "SELECT 0, section_id, 0, done, COUNT(*) FROM per_section GROUP BY section_id, done "
         f"UNION ALL SELECT 1, {last_resource}, {is_inactive}, {is_finisher}, COUNT(*) "
         f"FROM per_learner GROUP BY {last_resource}, {is_inactive}, {is_finisher}",
         [
             *resource_params,
-            *total_params,
             *up_params,
             done,
             *per_section_params,
@@ -262,7 +261,10 @@ def _learner_figures(
     learners = finished = inactive = 0
     for kind, key, went_quiet, done_all, count in cursor.fetchall():
         if kind == 0:
-            by_section[key] = Figures(started=count, finished=done_all)
+            section = by_section.setdefault(key, Figures())
+            section.started += count
+            if done_all >= totals.get(key, 0):
+                section.finished += count
             continue
         learners += count
         if done_all:
