@@ -28,6 +28,7 @@ from roadmap.outline import Curriculum, Entry, curriculum_of
 INACTIVE_AFTER = timedelta(days=30)
 TOP = 10
 WORK_MEM = "64MB"
+PARALLEL_TUPLE_COST = "0.01"
 
 # SQL expressions on a progress row: is it done, is it skipped? (1 or 0, to be summed)
 _PROGRESS_DONE = f"CASE WHEN status = '{Progress.Status.DONE}' THEN 1 ELSE 0 END"
@@ -37,7 +38,6 @@ _PROGRESS_SKIPPED = f"CASE WHEN status = '{Progress.Status.SKIPPED}' THEN 1 ELSE
 # placeholders only (hence the S608 waivers); every value travels as a parameter.
 _P = Progress._meta.db_table
 _N = Note._meta.db_table
-_S = Section._meta.db_table
 
 
 @dataclass
@@ -106,37 +106,59 @@ class Statistics:
 def learner_statistics(roadmap: Roadmap, now: datetime) -> Statistics:
     curriculum = curriculum_of(roadmap)
     cutoff = now - INACTIVE_AFTER
-    ids = [resource.pk for resource in curriculum.resources]
-    if not ids:
+    if not curriculum.resources:
         return Statistics(roadmap, _section_rows(curriculum, {}, {}), 0, 0, 0, cutoff)
 
-    in_roadmap = f"resource_id IN ({', '.join(['%s'] * len(ids))})"
+    # The curriculum (cached per process) already knows each resource's section and each
+    # section's subtree: the queries take that map as a table of values instead of joining
+    # resources and walking sections, and it holds exactly the published resources.
+    section_of = [(resource.pk, resource.section_id) for resource in curriculum.resources]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Grouping by learner and section holds ~100,000 groups at 10,000 learners: in the
-            # default 4 MB it spills to disk and takes twice as long. For this transaction only.
-            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        by_resource = _resource_figures(cursor, in_roadmap, ids)
+            # For this transaction only. Grouping by learner and section holds ~70,000 groups
+            # at 10,000 learners: in the default 4 MB it spills to disk and takes twice as long.
+            # JIT compiling (whenever a plan's cost passes jit_above_cost, as the per-note probes
+            # soon do) costs ~100 ms and wins nothing on queries this size. The planner prices
+            # gathering the workers' partial groups (per learner and section) so high that it
+            # keeps the scan of 400,000 rows on one core; at 0.01 a tuple it splits the scan.
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true), "
+                "set_config('parallel_tuple_cost', %s, true)",
+                [WORK_MEM, PARALLEL_TUPLE_COST],
+            )
+        by_resource = _resource_figures(cursor, [pk for pk, _ in section_of])
         by_section, (learners, finished, inactive) = _learner_figures(
-            cursor, in_roadmap, ids, curriculum, roadmap, cutoff, by_resource
+            cursor, section_of, curriculum, cutoff, by_resource
         )
     rows = _section_rows(curriculum, by_resource, by_section)
     return Statistics(roadmap, rows, learners, finished, inactive, cutoff)
 
 
-def _resource_figures(cursor, in_roadmap: str, ids: list[int]) -> dict[int, Figures]:
-    # A learner has at most one progress row and one note per resource, so rows are learners;
-    # a note adds a learner who started only without a progress row beside it (an index probe
-    # per note: notes are few next to progress rows).
+def _values(name: str, columns: str, rows: list[tuple]) -> tuple[str, list]:
+    """A common table expression of literal rows, e.g. ``r(id, section_id) AS (VALUES ...)``:
+    SQLite and PostgreSQL both read it (SQLite cannot name the columns of a bare VALUES)."""
+    width = len(rows[0])
+    row = "(" + ", ".join(["%s"] * width) + ")"
+    sql = f"{name}({columns}) AS (VALUES {', '.join([row] * len(rows))})"
+    return sql, [value for values in rows for value in values]
+
+
+def _resource_figures(cursor, ids: list[int]) -> dict[int, Figures]:
+    # A learner has at most one progress row and one note per resource, so rows are learners.
+    # One pass over progress counts all three figures with FILTER; a note adds a learner who
+    # started only when no progress row sits beside it: an index probe per note on the
+    # (user, resource) unique key, as notes are few next to progress rows. (A NOT EXISTS in the
+    # WHERE clause lets PostgreSQL hash the whole progress table for an anti-join instead.)
+    in_roadmap = f"resource_id IN ({', '.join(['%s'] * len(ids))})"
     cursor.execute(
-        f"SELECT resource_id, COUNT(*), SUM({_PROGRESS_DONE}), SUM({_PROGRESS_SKIPPED}), 0 "  # noqa: S608
-        f"FROM {_P} WHERE {in_roadmap} GROUP BY resource_id "
-        f"UNION ALL SELECT resource_id, 0, 0, 0, COUNT(*) FROM {_N} WHERE {in_roadmap} "
+        "SELECT resource_id, COUNT(*), COUNT(*) FILTER (WHERE status = %s), "  # noqa: S608
+        f"COUNT(*) FILTER (WHERE status = %s), 0 FROM {_P} WHERE {in_roadmap} "
         "GROUP BY resource_id "
-        f"UNION ALL SELECT n.resource_id, COUNT(*), 0, 0, 0 FROM {_N} n WHERE n.{in_roadmap} "
-        f"AND NOT EXISTS (SELECT 1 FROM {_P} p "
-        "WHERE p.user_id = n.user_id AND p.resource_id = n.resource_id) GROUP BY n.resource_id",
-        ids * 3,
+        "UNION ALL SELECT n.resource_id, "
+        f"COUNT(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM {_P} p "
+        "WHERE p.user_id = n.user_id AND p.resource_id = n.resource_id)), 0, 0, COUNT(*) "
+        f"FROM {_N} n WHERE n.{in_roadmap} GROUP BY n.resource_id",
+        [Progress.Status.DONE, Progress.Status.SKIPPED, *ids, *ids],
     )
     figures: dict[int, Figures] = {}
     for pk, started, done, skipped, noted in cursor.fetchall():
@@ -152,7 +174,9 @@ def _epoch(column: str) -> str:
     """A timestamp column as whole seconds since 1970, in this database's dialect."""
     if connection.vendor == "sqlite":
         return f"CAST(strftime('%%s', {column}) AS INTEGER)"
-    return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
+    # date_part() answers in double precision; EXTRACT() answers in numeric, whose arithmetic
+    # costs three times as much over 400,000 rows.
+    return f"CAST(date_part('epoch', {column}) AS BIGINT)"
 
 
 # A moment and a resource packed into one number, so that MAX() picks a learner's latest
@@ -162,10 +186,8 @@ _PACK = 1_000_000_000
 
 def _learner_figures(
     cursor,
-    in_roadmap: str,
-    ids: list[int],
+    section_of: list[tuple[int, int]],
     curriculum: Curriculum,
-    roadmap: Roadmap,
     cutoff: datetime,
     by_resource: dict[int, Figures],
 ) -> tuple[dict[int, Figures], tuple[int, int, int]]:
@@ -175,56 +197,74 @@ def _learner_figures(
     from that. Fills ``stopped`` on ``by_resource``; returns the sections' figures and
     (learners, finished the roadmap, stopped).
     """
-    totals = [(entry.section.pk, len(entry.resource_ids)) for entry in curriculum.entries]
+    resources, resource_params = _values("r", "id, section_id", section_of)
+    # Per section, learners are counted by how many of its resources they finished (a few
+    # hundred rows at most); Python compares that with the section's size. Cheaper than
+    # joining a table of sizes to every learner's row.
+    totals = {entry.section.pk: len(entry.resource_ids) for entry in curriculum.entries}
+    # A section without subsections takes its learners' rows as they are; a section with some
+    # adds up its own and its subsections' rows: "up" pairs each section with the sections it
+    # counts towards (itself included) for those only, so far fewer rows are grouped again.
+    leaf = dict(section_of)
+    parents = {entry.parent_pk for entry in curriculum.entries} - {None}
+    pairs = sorted(
+        {
+            (leaf[pk], entry.section.pk)
+            for entry in curriculum.entries
+            if entry.section.pk in parents
+            for pk in entry.resource_ids
+        }
+    )
+    if pairs:
+        up, up_params = _values("up", "section_id, ancestor_id", pairs)
+        up = f", {up}"
+        per_section = (
+            "SELECT user_id, section_id, done FROM per_leaf WHERE section_id NOT IN "  # noqa: S608
+            f"({', '.join(['%s'] * len(parents))}) "
+            "UNION ALL SELECT l.user_id, up.ancestor_id, SUM(l.done) FROM per_leaf l "
+            "JOIN up ON up.section_id = l.section_id GROUP BY l.user_id, up.ancestor_id"
+        )
+        per_section_params = sorted(parents)
+    else:
+        up, up_params = "", []
+        per_section, per_section_params = "SELECT user_id, section_id, done FROM per_leaf", []
     last_resource = f"packed %% {_PACK}"
     is_inactive = f"CASE WHEN packed / {_PACK} < %s THEN 1 ELSE 0 END"
     is_finisher = "CASE WHEN done >= %s THEN 1 ELSE 0 END"
-    total_of = "CASE section_id " + " ".join(["WHEN %s THEN %s"] * len(totals)) + " END"
+    done = Progress.Status.DONE
     cursor.execute(
-        # UNION, not UNION ALL: a parent loop left by bad data ends the walk instead of spinning.
-        "WITH RECURSIVE ancestors(section_id, ancestor_id) AS ("  # noqa: S608
-        f"SELECT id, id FROM {_S} WHERE roadmap_id = %s "
-        f"UNION SELECT a.section_id, s.parent_id FROM ancestors a "
-        f"JOIN {_S} s ON s.id = a.ancestor_id WHERE s.parent_id IS NOT NULL), "
-        f"activity AS (SELECT user_id, resource_id, {_PROGRESS_DONE} AS done, "
-        f"{_epoch('updated_at')} * {_PACK} + resource_id AS packed FROM {_P} WHERE {in_roadmap} "
-        f"UNION ALL SELECT user_id, resource_id, 0, {_epoch('updated_at')} * {_PACK} + resource_id "
-        f"FROM {_N} WHERE {in_roadmap}), "
-        "per_leaf AS (SELECT a.user_id, r.section_id, SUM(a.done) AS done, MAX(a.packed) AS packed "
-        f"FROM activity a JOIN {Resource._meta.db_table} r ON r.id = a.resource_id "
-        "GROUP BY a.user_id, r.section_id), "
-        # A section without subsections takes its rows as they are; only sections with some
-        # add their subtree's rows up (far fewer rows to group again).
-        f"parents AS (SELECT DISTINCT parent_id AS id FROM {_S} WHERE roadmap_id = %s), "
-        "per_section AS (SELECT user_id, section_id, done FROM per_leaf "
-        "WHERE section_id NOT IN (SELECT id FROM parents WHERE id IS NOT NULL) "
-        "UNION ALL SELECT l.user_id, x.ancestor_id, SUM(l.done) "
-        "FROM per_leaf l JOIN ancestors x ON x.section_id = l.section_id "
-        "WHERE x.ancestor_id IN (SELECT id FROM parents) GROUP BY l.user_id, x.ancestor_id), "
+        f"WITH {resources}{up}, "  # noqa: S608
+        f"activity AS (SELECT user_id, resource_id, CASE WHEN status = %s THEN 1 ELSE 0 END "
+        f"AS done, {_epoch('updated_at')} AS at FROM {_P} "
+        f"UNION ALL SELECT user_id, resource_id, 0, {_epoch('updated_at')} FROM {_N}), "
+        "per_leaf AS (SELECT a.user_id, r.section_id, SUM(a.done) AS done, "
+        f"MAX(a.at * {_PACK} + a.resource_id) AS packed "
+        "FROM activity a JOIN r ON r.id = a.resource_id GROUP BY a.user_id, r.section_id), "
+        f"per_section AS ({per_section}), "
         "per_learner AS (SELECT user_id, SUM(done) AS done, MAX(packed) AS packed "
         "FROM per_leaf GROUP BY user_id) "
-        "SELECT 0, section_id, 0, "
-        f"SUM(CASE WHEN done >= {total_of} THEN 1 ELSE 0 END), COUNT(*) "
-        "FROM per_section GROUP BY section_id "
+        "SELECT 0, section_id, 0, done, COUNT(*) FROM per_section GROUP BY section_id, done "
         f"UNION ALL SELECT 1, {last_resource}, {is_inactive}, {is_finisher}, COUNT(*) "
         f"FROM per_learner GROUP BY {last_resource}, {is_inactive}, {is_finisher}",
         [
-            roadmap.pk,
-            *ids,
-            *ids,
-            roadmap.pk,
-            *[value for pair in totals for value in pair],
+            *resource_params,
+            *up_params,
+            done,
+            *per_section_params,
             int(cutoff.timestamp()),
-            len(ids),
+            len(section_of),
             int(cutoff.timestamp()),
-            len(ids),
+            len(section_of),
         ],
     )
     by_section: dict[int, Figures] = {}
     learners = finished = inactive = 0
     for kind, key, went_quiet, done_all, count in cursor.fetchall():
         if kind == 0:
-            by_section[key] = Figures(started=count, finished=done_all)
+            section = by_section.setdefault(key, Figures())
+            section.started += count
+            if done_all >= totals.get(key, 0):
+                section.finished += count
             continue
         learners += count
         if done_all:

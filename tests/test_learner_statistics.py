@@ -211,3 +211,144 @@ def test_the_page_costs_the_same_queries_at_4_and_40_learners(course, carol_clie
 
     assert "<strong>40</strong> learners started this roadmap" in html
     assert len(many) == len(few)
+
+
+def progress_at(user, resource, ago: timedelta, status: str = Progress.Status.DONE) -> None:
+    progress = Progress.objects.create(user=user, resource=resource, status=status)
+    Progress.objects.filter(pk=progress.pk).update(updated_at=timezone.now() - ago)
+
+
+def test_a_learner_stops_only_after_30_days_without_activity_to_the_hour(alice):
+    roadmap = make_roadmap(slug="edges")
+    section = make_section(roadmap, title="Only")
+    first, second = make_resource(section, title="First"), make_resource(section, title="Second")
+    just_quiet, still_here = make_user("quiet@example.com"), make_user("here@example.com")
+    progress_at(just_quiet, first, timedelta(days=40))
+    progress_at(just_quiet, second, timedelta(days=30, hours=1), Progress.Status.IN_PROGRESS)
+    progress_at(still_here, first, timedelta(days=60))
+    progress_at(still_here, second, timedelta(days=29, hours=23), Progress.Status.IN_PROGRESS)
+    # Finished everything long ago: done, not stopped.
+    progress_at(alice, first, timedelta(days=90)), progress_at(alice, second, timedelta(days=80))
+
+    statistics = learner_statistics(roadmap, timezone.now())
+
+    assert (statistics.learners, statistics.finished_roadmap, statistics.inactive) == (3, 1, 1)
+    assert [(row.resource.title, row.figures.stopped) for row in statistics.most_stopped] == [
+        ("Second", 1)
+    ]
+
+
+def test_a_learner_stops_where_their_latest_activity_is_a_note_or_a_status(alice, bob):
+    roadmap = make_roadmap(slug="latest")
+    section = make_section(roadmap, title="Only")
+    first, second, third = (make_resource(section, title=t) for t in ("First", "Second", "Third"))
+    # Alice's last act was a note on the first resource, after checking off the second.
+    done(alice, first, 50), done(alice, second, 45), noted(alice, first, 40)
+    # Bob's was checking off the third, long after a note on the second.
+    noted(bob, second, 70), done(bob, third, 35)
+
+    statistics = learner_statistics(roadmap, timezone.now())
+
+    stopped = {row.resource.title: row.figures.stopped for row in statistics.resources}
+    assert stopped == {"First": 1, "Second": 0, "Third": 1}
+
+
+def test_activity_in_another_roadmap_counts_there_and_keeps_this_ones_figures(alice, bob):
+    here, there = make_roadmap(slug="here", order=1), make_roadmap(slug="there", order=2)
+    mine = make_resource(make_section(here, title="Here"), title="Mine")
+    theirs = make_resource(make_section(there, title="There"), title="Theirs")
+    # Alice went quiet here 40 days ago but is busy in the other roadmap: she stopped here.
+    done(alice, mine, 40), done(alice, theirs, 1, Progress.Status.IN_PROGRESS)
+    done(bob, theirs, 50)
+
+    here_figures = learner_statistics(here, timezone.now())
+    there_figures = learner_statistics(there, timezone.now())
+
+    assert (here_figures.learners, here_figures.finished_roadmap, here_figures.inactive) == (
+        1,
+        1,
+        0,
+    )
+    assert (there_figures.learners, there_figures.finished_roadmap) == (2, 1)
+    assert there_figures.inactive == 0  # Bob finished it; Alice is active
+    assert figures_by_title(there_figures)["Theirs"] == (2, 1, 0, 0, 0)
+
+
+def test_notes_and_progress_on_unpublished_resources_count_nowhere(alice, bob):
+    roadmap = make_roadmap(slug="drafts")
+    section = make_section(roadmap, title="Only")
+    shown = make_resource(section, title="Shown")
+    draft = make_resource(section, title="Draft", is_published=False)
+    done(alice, shown, 40), noted(alice, draft, 1), done(alice, draft, 1)
+    noted(bob, draft, 2)
+    make_user("idle@example.com")  # an account with no activity is no learner
+
+    statistics = learner_statistics(roadmap, timezone.now())
+
+    # Alice's latest activity here is the shown resource 40 days ago, and she finished it all.
+    assert (statistics.learners, statistics.finished_roadmap, statistics.inactive) == (1, 1, 0)
+    assert figures_by_title(statistics) == {"Only": (1, 1, 0, 0), "Shown": (1, 1, 0, 0, 0)}
+    assert statistics.most_noted == []
+
+
+def test_skipping_starts_a_resource_without_finishing_it_or_its_section(alice, bob):
+    roadmap = make_roadmap(slug="skips")
+    section = make_section(roadmap, title="Only")
+    first, second = make_resource(section, title="First"), make_resource(section, title="Second")
+    done(alice, first), done(alice, second, 1, Progress.Status.SKIPPED)
+    done(bob, first, 1, Progress.Status.SKIPPED), noted(bob, first), noted(bob, second)
+
+    statistics = learner_statistics(roadmap, timezone.now())
+
+    assert figures_by_title(statistics) == {
+        "Only": (2, 0, 2, 0),
+        "First": (2, 1, 1, 1, 0),
+        "Second": (2, 0, 1, 1, 0),
+    }
+    assert statistics.finished_roadmap == 0
+
+
+def test_three_levels_of_sections_count_each_learner_once_at_every_level(alice, bob):
+    roadmap = make_roadmap(slug="deep")
+    part = make_section(roadmap, title="Part", order=1)
+    chapter = make_section(roadmap, title="Chapter", parent=part, order=2)
+    lesson = make_section(roadmap, title="Lesson", parent=chapter, order=3)
+    other = make_section(roadmap, title="Other", parent=part, order=4)
+    own = make_resource(part, title="Own")
+    a, b = make_resource(lesson, title="A"), make_resource(lesson, title="B")
+    c = make_resource(chapter, title="C")
+    d = make_resource(other, title="D")
+    for resource in (own, a, b, c, d):
+        done(alice, resource)
+    done(bob, a), done(bob, b), noted(bob, c)
+
+    statistics = learner_statistics(roadmap, timezone.now())
+
+    rows = figures_by_title(statistics)
+    assert rows["Part"] == (2, 1, 1, 0)
+    assert rows["Chapter"] == (2, 1, 1, 0)
+    assert rows["Lesson"] == (2, 2, 0, 0)
+    assert rows["Other"] == (1, 1, 0, 0)
+    assert {row.section.title: row.total for row in statistics.sections} == {
+        "Part": 5,
+        "Chapter": 3,
+        "Lesson": 2,
+        "Other": 1,
+    }
+
+
+def test_the_csv_costs_the_same_queries_at_4_and_40_learners(course, carol_client):
+    carol_client.get(CSV_URL)
+    with CaptureQueriesContext(connection) as few:
+        assert carol_client.get(CSV_URL).status_code == 200
+    vectors = course["sections"][1].resources.first()
+    for n in range(36):
+        learner = make_user(f"learner{n}@example.com")
+        done(learner, vectors, n)
+        noted(learner, vectors, n)
+
+    with CaptureQueriesContext(connection) as many:
+        rows = list(csv.reader(io.StringIO(carol_client.get(CSV_URL).content.decode())))
+
+    assert rows[1][5] == "40"  # "Preliminaries" started by the course's 4 and the 36
+    assert len(many) == len(few)
