@@ -7,6 +7,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from insights.models import LearnerStatistics
@@ -21,6 +23,53 @@ def _cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
+
+
+_FIGURES = '<td class="number">{}</td>' * 6
+
+
+def table_body(statistics: Statistics) -> SafeString:
+    """The "By section and resource" table's row groups, one ``<tbody>`` per section.
+
+    Built here rather than in the template: at 310 resources the template's ~2,500 variable
+    lookups cost more than the figures' SQL. Titles are escaped; every figure is a number.
+    """
+    parts = []
+    for section in statistics.sections:
+        depth, f = section.entry.depth, section.figures
+        total = section.total
+        parts.append(
+            f'<tbody><tr class="section-row depth-{depth}"><th scope="row">'
+            f'{escape(section.section.title)} <span class="quiet">({total} '
+            f"resource{'' if total == 1 else 's'})</span></th>"
+            + _FIGURES.format(
+                f.started,
+                f.finished,
+                '<span class="quiet">–</span>'
+                '<span class="visually-hidden">counted per resource</span>',
+                f.completion_percent or "–",
+                f.noted,
+                f.stopped,
+            )
+            + "</tr>"
+        )
+        for row in section.resources:
+            f = row.figures
+            parts.append(
+                f'<tr class="resource-row depth-{depth}"><th scope="row">'
+                f"{escape(row.resource.title)}</th>"
+                + _FIGURES.format(
+                    f.started,
+                    f.finished,
+                    f.skipped,
+                    f.completion_percent or "–",
+                    f.noted,
+                    f.stopped,
+                )
+                + "</tr>"
+            )
+        parts.append("</tbody>")
+    return mark_safe("".join(parts))  # noqa: S308 (titles escaped above, the rest numbers)
 
 
 @admin.register(LearnerStatistics)
@@ -74,6 +123,7 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
             "title": "Learner statistics",
             "opts": self.opts,
             "statistics": statistics,
+            "table_body": table_body(statistics) if statistics is not None else "",
             "roadmaps": roadmaps,
             "inactive_days": INACTIVE_AFTER.days,
             **(extra_context or {}),

@@ -352,3 +352,16 @@ def test_the_csv_costs_the_same_queries_at_4_and_40_learners(course, carol_clien
 
     assert rows[1][5] == "40"  # "Preliminaries" started by the course's 4 and the 36
     assert len(many) == len(few)
+
+
+def test_titles_in_the_table_are_escaped_and_sections_say_how_many_resources(carol_client):
+    roadmap = make_roadmap(slug="escaped", title="Escaped")
+    section = make_section(roadmap, title="<b>Part</b> & more")
+    make_resource(section, title="<script>alert(1)</script>")
+
+    html = carol_client.get(URL + "?roadmap=escaped").content.decode()
+
+    assert "&lt;b&gt;Part&lt;/b&gt; &amp; more" in html
+    assert '<span class="quiet">(1 resource)</span>' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
