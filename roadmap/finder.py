@@ -30,7 +30,7 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
 from roadmap.models import Progress, Resource
-from roadmap.outline import Group, Outline, SectionNode
+from roadmap.outline import Group, Outline, SectionNode, curriculum_of
 
 PARAMS = ("q", "kind", "level", "status")
 MAX_TEXT = 200
@@ -194,22 +194,6 @@ def parse(data: QueryDict, *, learner: bool) -> tuple[Query, dict[str, str], dic
     return Query(**fields, status=cleaned.get("status", "")), {}, typed
 
 
-# Each resource's searchable text, lowercased once per curriculum version: the resources
-# tuple is the one the curriculum cache holds, replaced when curators edit the roadmap.
-_haystacks: dict[int, tuple[tuple[Resource, ...], dict[int, str]]] = {}
-
-
-def _haystack(outline: Outline) -> dict[int, str]:
-    cached = _haystacks.get(outline.roadmap.pk)
-    if cached is not None and cached[0] is outline.resources:
-        return cached[1]
-    texts = {
-        r.pk: "\n".join((r.title, r.author, r.description)).casefold() for r in outline.resources
-    }
-    _haystacks[outline.roadmap.pk] = (outline.resources, texts)
-    return texts
-
-
 def matching_ids(outline: Outline, query: Query) -> frozenset[int]:
     resources = outline.resources
     if query.kind:
@@ -221,7 +205,7 @@ def matching_ids(outline: Outline, query: Query) -> frozenset[int]:
         status_of, wanted = outline.status_of, query.status
         resources = [r for r in resources if status_of(r) == wanted]
     if words := query.words:
-        texts = _haystack(outline)
+        texts = curriculum_of(outline.roadmap).search_texts
         resources = [r for r in resources if all(word in texts[r.pk] for word in words)]
     return frozenset(r.pk for r in resources)
 

@@ -70,6 +70,14 @@ class Curriculum:
         return max((resource.added_at for resource in self.resources), default=None)
 
     @cached_property
+    def search_texts(self) -> dict[int, str]:
+        """Each resource's title, author and description, casefolded once per content version
+        (what the filter's words are looked for in, roadmap/finder.py)."""
+        return {
+            r.pk: "\n".join((r.title, r.author, r.description)).casefold() for r in self.resources
+        }
+
+    @cached_property
     def times(self) -> estimates.CurriculumTimes:
         """Each section's estimated minutes, summed once per content version."""
         return estimates.curriculum_times(self.entries, self.resources)
