@@ -233,18 +233,7 @@ class ResourceAdmin(ResourceLinkHealthAdmin, LearnerDataProtectedAdmin):
     autocomplete_fields = ["section"]
     form = ResourceForm
     actions = [publish, unpublish, check_links_now, use_new_urls]
-    fields = [
-        "section",
-        "title",
-        "url",
-        "author",
-        "description",
-        "kind",
-        "level",
-        "estimated_minutes",
-        "order",
-        "is_published",
-    ]
+    fields = [*ResourceForm.Meta.fields, "is_published"]
 
     @admin.display(description="estimated time", ordering="estimated_minutes", empty_value="—")
     def estimate(self, obj: Resource) -> str | None:
