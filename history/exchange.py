@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from history.models import Event, PublicNote, PublicProfile
+from insights import activity
 from roadmap.markdown import render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap
 from roadmap.outline import curriculum_of
@@ -491,4 +492,6 @@ def apply_import(user, data: dict) -> Plan:
         PublicNote.objects.filter(note__in=edited).delete()
 
         Event.objects.bulk_create(plan.events_added, batch_size=2000)
+        if plan.changes:
+            activity.refresh_learner(user)
     return plan

@@ -1,4 +1,7 @@
-from roadmap.models import Progress
+from django.conf import settings
+from django.db import models
+
+from roadmap.models import Progress, Roadmap, Section
 
 
 class LearnerStatistics(Progress):
@@ -12,3 +15,43 @@ class LearnerStatistics(Progress):
         proxy = True
         verbose_name = "learner statistics"
         verbose_name_plural = "learner statistics"
+
+
+class SectionActivity(models.Model):
+    """One learner's activity in one section's own resources (not its subsections'): the rows
+    the statistics page reads instead of every progress row and note.
+
+    Kept current by insights/activity.py: roadmap/learning.py and history/exchange.py refresh a
+    learner's row whenever they write, and a roadmap's rows are rebuilt whenever its curriculum
+    changed since they were last built (``SectionActivityBuild``). Only published resources
+    count; a row exists when the learner has a progress row or a note on one of them.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
+    done = models.PositiveIntegerField(help_text="Resources done.")
+    latest = models.PositiveBigIntegerField(
+        help_text="The latest activity, packed: its time in whole seconds since 1970 × 10⁹ + "
+        "its resource's id (insights/activity.py, PACK), so one MAX() gives both."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "section"], name="one_activity_per_section")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in section {self.section_id}"
+
+
+class SectionActivityBuild(models.Model):
+    """The roadmap ``content_version`` its ``SectionActivity`` rows were last built for."""
+
+    roadmap = models.OneToOneField(
+        Roadmap, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    content_version = models.PositiveBigIntegerField()
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.roadmap_id} at version {self.content_version}"

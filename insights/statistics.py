@@ -1,17 +1,19 @@
 """Where learners go in a roadmap and where they stop, counted in SQL and never per learner.
 
 Every figure is a count of learners; no query returns a learner's id to Python. The figures
-cost two queries at any number of learners (the roadmap's curriculum comes from the
-per-process outline cache, roadmap/outline.py), each reading the progress table once, plus a
-``SET LOCAL work_mem`` on PostgreSQL:
+cost the same queries at any number of learners (the roadmap's curriculum comes from the
+per-process outline cache, roadmap/outline.py): a look at whether the learners' activity per
+section is current (insights/activity.py; it is rebuilt first if the curriculum changed since),
+a ``SET LOCAL`` on PostgreSQL, and two queries:
 
-1. per resource: learners who started it (any progress or a note), finished it, skipped it,
-   noted it;
-2. the learners' activity grouped by learner and section, and from that: per section (with its
-   subsections) the learners who started it and who finished every resource in it; and per
-   learner, their latest activity in the roadmap (a status, bookmark or note): which resource,
-   whether it is older than ``INACTIVE_AFTER``, whether they finished the roadmap, counted per
-   resource: "where learners stop" and the headline figures.
+1. per resource, from the progress table and notes: learners who started it (any progress or a
+   note), finished it, skipped it, noted it;
+2. from the learners' activity per section (``SectionActivity``, one row per learner and
+   section, kept by the write path): per section (with its subsections) the learners who
+   started it and who finished every resource in it; and per learner, their latest activity in
+   the roadmap (a status, bookmark or note): which resource, whether it is older than
+   ``INACTIVE_AFTER``, whether they finished the roadmap, counted per resource: "where learners
+   stop" and the headline figures.
 
 Any progress row (in progress, done, skipped, or only a bookmark) or a note means the learner
 started the resource; its status says whether they finished or skipped it.
@@ -22,6 +24,8 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
+from insights.activity import PACK, ensure_current
+from insights.models import SectionActivity
 from roadmap.models import Note, Progress, Resource, Roadmap, Section
 from roadmap.outline import Curriculum, Entry, curriculum_of
 
@@ -38,6 +42,7 @@ _PROGRESS_SKIPPED = f"CASE WHEN status = '{Progress.Status.SKIPPED}' THEN 1 ELSE
 # placeholders only (hence the S608 waivers); every value travels as a parameter.
 _P = Progress._meta.db_table
 _N = Note._meta.db_table
+_A = SectionActivity._meta.db_table
 
 
 @dataclass
@@ -104,6 +109,7 @@ class Statistics:
 
 
 def learner_statistics(roadmap: Roadmap, now: datetime) -> Statistics:
+    ensure_current(roadmap)  # the learners' activity per section, after a curriculum change
     curriculum = curriculum_of(roadmap)
     cutoff = now - INACTIVE_AFTER
     if not curriculum.resources:
@@ -115,12 +121,12 @@ def learner_statistics(roadmap: Roadmap, now: datetime) -> Statistics:
     section_of = [(resource.pk, resource.section_id) for resource in curriculum.resources]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # For this transaction only. Grouping by learner and section holds ~70,000 groups
-            # at 10,000 learners: in the default 4 MB it spills to disk and takes twice as long.
+            # For this transaction only. Grouping ~70,000 rows of activity by learner holds
+            # 10,000 groups at 10,000 learners, more than the default 4 MB keeps in memory.
             # JIT compiling (whenever a plan's cost passes jit_above_cost, as the per-note probes
             # soon do) costs ~100 ms and wins nothing on queries this size. The planner prices
-            # gathering the workers' partial groups (per learner and section) so high that it
-            # keeps the scan of 400,000 rows on one core; at 0.01 a tuple it splits the scan.
+            # gathering the workers' partial groups so high that it keeps the scan of 400,000
+            # progress rows on one core; at 0.01 a tuple it splits the scan.
             cursor.execute(
                 "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true), "
                 "set_config('parallel_tuple_cost', %s, true)",
@@ -170,20 +176,6 @@ def _resource_figures(cursor, ids: list[int]) -> dict[int, Figures]:
     return figures
 
 
-def _epoch(column: str) -> str:
-    """A timestamp column as whole seconds since 1970, in this database's dialect."""
-    if connection.vendor == "sqlite":
-        return f"CAST(strftime('%%s', {column}) AS INTEGER)"
-    # date_part() answers in double precision; EXTRACT() answers in numeric, whose arithmetic
-    # costs three times as much over 400,000 rows.
-    return f"CAST(date_part('epoch', {column}) AS BIGINT)"
-
-
-# A moment and a resource packed into one number, so that MAX() picks a learner's latest
-# activity and says where it was in one pass: seconds * _PACK + resource id.
-_PACK = 1_000_000_000
-
-
 def _learner_figures(
     cursor,
     section_of: list[tuple[int, int]],
@@ -193,11 +185,11 @@ def _learner_figures(
 ) -> tuple[dict[int, Figures], tuple[int, int, int]]:
     """Per section: learners who started it and finished it; per learner: where they stopped.
 
-    One pass over the learners' activity, grouped by learner and section; both answers come
-    from that. Fills ``stopped`` on ``by_resource``; returns the sections' figures and
-    (learners, finished the roadmap, stopped).
+    One pass over the learners' activity per section (``SectionActivity``: done and the
+    latest activity, per learner and section); both answers come from that. Fills ``stopped``
+    on ``by_resource``; returns the sections' figures and (learners, finished the roadmap,
+    stopped).
     """
-    resources, resource_params = _values("r", "id, section_id", section_of)
     # Per section, learners are counted by how many of its resources they finished (a few
     # hundred rows at most); Python compares that with the section's size. Cheaper than
     # joining a table of sizes to every learner's row.
@@ -217,7 +209,6 @@ def _learner_figures(
     )
     if pairs:
         up, up_params = _values("up", "section_id, ancestor_id", pairs)
-        up = f", {up}"
         per_section = (
             "SELECT user_id, section_id, done FROM per_leaf WHERE section_id NOT IN "  # noqa: S608
             f"({', '.join(['%s'] * len(parents))}) "
@@ -228,18 +219,14 @@ def _learner_figures(
     else:
         up, up_params = "", []
         per_section, per_section_params = "SELECT user_id, section_id, done FROM per_leaf", []
-    last_resource = f"packed %% {_PACK}"
-    is_inactive = f"CASE WHEN packed / {_PACK} < %s THEN 1 ELSE 0 END"
+    last_resource = f"packed %% {PACK}"
+    is_inactive = f"CASE WHEN packed / {PACK} < %s THEN 1 ELSE 0 END"
     is_finisher = "CASE WHEN done >= %s THEN 1 ELSE 0 END"
-    done = Progress.Status.DONE
+    sections = sorted({section for _, section in section_of})
     cursor.execute(
-        f"WITH {resources}{up}, "  # noqa: S608
-        f"activity AS (SELECT user_id, resource_id, CASE WHEN status = %s THEN 1 ELSE 0 END "
-        f"AS done, {_epoch('updated_at')} AS at FROM {_P} "
-        f"UNION ALL SELECT user_id, resource_id, 0, {_epoch('updated_at')} FROM {_N}), "
-        "per_leaf AS (SELECT a.user_id, r.section_id, SUM(a.done) AS done, "
-        f"MAX(a.at * {_PACK} + a.resource_id) AS packed "
-        "FROM activity a JOIN r ON r.id = a.resource_id GROUP BY a.user_id, r.section_id), "
+        f"WITH {up}{', ' if up else ''}"  # noqa: S608
+        "per_leaf AS (SELECT user_id, section_id, done, latest AS packed "
+        f"FROM {_A} WHERE section_id IN ({', '.join(['%s'] * len(sections))})), "
         f"per_section AS ({per_section}), "
         "per_learner AS (SELECT user_id, SUM(done) AS done, MAX(packed) AS packed "
         "FROM per_leaf GROUP BY user_id) "
@@ -247,9 +234,8 @@ def _learner_figures(
         f"UNION ALL SELECT 1, {last_resource}, {is_inactive}, {is_finisher}, COUNT(*) "
         f"FROM per_learner GROUP BY {last_resource}, {is_inactive}, {is_finisher}",
         [
-            *resource_params,
             *up_params,
-            done,
+            *sections,
             *per_section_params,
             int(cutoff.timestamp()),
             len(section_of),

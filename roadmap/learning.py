@@ -7,12 +7,15 @@ live in one place:
   deleted rather than kept;
 - each call is one transaction that locks the learner's row for that resource, so a double
   click, two tabs or a retried request end in one row and one event, never an error;
-- an event is recorded only when something changed, so repeating a request records nothing.
+- an event is recorded only when something changed, so repeating a request records nothing;
+- every change refreshes the learner's activity in that resource's section, which the learner
+  statistics read (insights/activity.py), in the same transaction.
 """
 
 from django.db import transaction
 
 from history.models import Event
+from insights import activity
 from roadmap.markdown import render_markdown
 from roadmap.models import Note, Progress, Resource
 
@@ -62,6 +65,7 @@ def set_status(user, resource: Resource, status: str, *, only_from: str | None =
         row.status = status
         _keep_or_drop(row, ["status"])
         Event.objects.create(user=user, resource=resource, kind=Event.Kind.STATUS, status=status)
+        activity.refresh(user, resource)
     return True
 
 
@@ -79,6 +83,7 @@ def set_bookmark(user, resource: Resource, text: str) -> bool:
             return False
         row.bookmark = text
         _keep_or_drop(row, ["bookmark"])
+        activity.refresh(user, resource)
     return True
 
 
@@ -86,7 +91,8 @@ def save_note(user, resource: Resource, body: str, html: str | None = None) -> N
     """Save the learner's note (an empty one deletes it) and record the edit."""
     with transaction.atomic():
         if not body.strip():
-            Note.objects.filter(user=user, resource=resource).delete()
+            if Note.objects.filter(user=user, resource=resource).delete()[0]:
+                activity.refresh(user, resource)
             return None
         note = Note.objects.select_for_update().filter(user=user, resource=resource).first()
         if note is not None and note.body == body:
@@ -96,4 +102,5 @@ def save_note(user, resource: Resource, body: str, html: str | None = None) -> N
             user=user, resource=resource, defaults={"body": body, "body_html": html}
         )
         Event.objects.create(user=user, resource=resource, kind=Event.Kind.NOTE)
+        activity.refresh(user, resource)
     return note
