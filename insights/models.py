@@ -27,8 +27,20 @@ class SectionActivity(models.Model):
     count; a row exists when the learner has a progress row or a note on one of them.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
+    # Derived rows, made 70,000 at a time by a rebuild: without database constraints, whose
+    # deferred checks at commit took a third of it (a deleted learner or section still takes
+    # its rows with it, through Django's CASCADE). The unique constraint below serves lookups by
+    # learner, so the learner needs no index of its own.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     done = models.PositiveIntegerField(help_text="Resources done.")
     latest = models.PositiveBigIntegerField(
         help_text="The latest activity, packed: its time in whole seconds since 1970 × 10⁹ + "
