@@ -15,6 +15,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 
 from history.models import Event, PublicProfile
+from insights import activity
 from roadmap.models import Note, Progress
 
 
@@ -52,6 +53,8 @@ def delete_account(user, *, keep_session: str | None = None) -> int:
     store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = [key for key in session_keys_of(user) if key != keep_session]
     with transaction.atomic():
+        # Waits for the learner's writes in flight, so none lands after their rows are gone.
+        activity.lock_learner(user)
         user.delete()
     for key in keys:
         store(session_key=key).delete()

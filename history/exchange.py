@@ -431,6 +431,7 @@ def apply_import(user, data: dict) -> Plan:
     is deleted, holds here too).
     """
     with transaction.atomic():
+        activity.lock_learner(user)  # before any row lock: insights/activity.py
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         plan = plan_import(user, data)
 

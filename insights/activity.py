@@ -3,7 +3,7 @@ progress row (insights/statistics.py reads ``SectionActivity``; at 10,000 learne
 ~70,000 rows instead of ~420,000 progress rows and notes, grouped by learner and section).
 
 The rows are derived data, made by one aggregation over progress rows and notes
-(``_AGGREGATE``) and never edited by hand:
+(``_aggregate``) and never edited by hand:
 
 - ``refresh(user, resource)``: after a learner's write (roadmap/learning.py), their row for that
   resource's section is made again;
@@ -14,11 +14,13 @@ The rows are derived data, made by one aggregation over progress rows and notes
   ``manage.py rebuild_section_activity`` does it on demand, after rows were written around the
   write path (a restore, the shell, the bench's bulk load).
 
-Concurrency (PostgreSQL): a learner's refreshes take a transaction-scoped advisory lock on that
-learner, as their last step, so two tabs end with the row of the later one, computed after the
-first committed; a rebuild locks the table against writes (reads go on), so a refresh either
-lands before it (and is read by it) or after it (and overwrites its row with its own, current
-figures). SQLite runs one write transaction at a time.
+Concurrency (PostgreSQL): every transaction that writes a learner's progress or notes takes
+``lock_learner(user)`` first, before any row lock (roadmap/learning.py, the import, account
+deletion), so one learner's writes run one after another in one lock order, and the refresh at
+the end of each reads what the one before committed: two tabs end with the right row, and an
+import beside a click cannot deadlock. A rebuild locks this table against writes (reads go on),
+so a refresh lands either before it (and is read by it) or after it (and writes its own,
+current row over the rebuilt one). SQLite runs one write transaction at a time.
 """
 
 from django.db import connection, transaction
@@ -77,33 +79,40 @@ _UPSERT = (
 )
 
 
-def _lock_learner(cursor, user_id: int) -> None:
+def lock_learner(user) -> None:
+    """Take the learner's write lock until the end of the transaction (see the module's notes).
+
+    The first statement of any transaction that writes the learner's progress or notes; it is
+    released at commit or rollback.
+    """
     if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, user_id % 2**31])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, user.pk % 2**31])
 
 
 def refresh(user, resource: Resource) -> None:
     """Make the learner's row for ``resource``'s section again, from what is stored now.
 
-    Called inside the write's transaction, after the write.
+    Called inside the write's transaction, after the write, under ``lock_learner``. The section
+    is read from the database, not from ``resource``: a curator may have moved it since the
+    request loaded it.
     """
-    section_id = resource.section_id
+    section = f"(SELECT section_id FROM {_R} WHERE id = %s)"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock_learner(cursor, user.pk)
         cursor.execute(
-            f"DELETE FROM {_A} WHERE user_id = %s AND section_id = %s",  # noqa: S608
-            [user.pk, section_id],
+            f"DELETE FROM {_A} WHERE user_id = %s AND section_id = {section}",  # noqa: S608
+            [user.pk, resource.pk],
         )
         select = _aggregate(
-            f"user_id = %s AND resource_id IN (SELECT id FROM {_R} WHERE section_id = %s)"  # noqa: S608
+            f"user_id = %s AND resource_id IN (SELECT id FROM {_R} WHERE section_id = {section})"  # noqa: S608
         )
-        cursor.execute(_UPSERT.format(select=select), [user.pk, section_id] * 2)
+        cursor.execute(_UPSERT.format(select=select), [user.pk, resource.pk] * 2)
 
 
 def refresh_learner(user) -> None:
-    """Make all of the learner's rows again (after an import wrote many of theirs at once)."""
+    """Make all of the learner's rows again (after an import wrote many of theirs at once),
+    under ``lock_learner``."""
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock_learner(cursor, user.pk)
         cursor.execute(f"DELETE FROM {_A} WHERE user_id = %s", [user.pk])  # noqa: S608
         cursor.execute(_UPSERT.format(select=_aggregate("user_id = %s")), [user.pk] * 2)
 
@@ -141,6 +150,8 @@ def rebuild(roadmap: Roadmap) -> None:
         version = version.first()
         if version is None:
             return
+        # The roadmap's rows are those of its sections, deleted and made again alike (a section
+        # moved to another roadmap takes its resources' rows with it).
         in_roadmap = f"SELECT id FROM {_S} WHERE roadmap_id = %s"  # noqa: S608
         cursor.execute(
             f"DELETE FROM {_A} WHERE section_id IN ({in_roadmap})",  # noqa: S608
@@ -148,7 +159,9 @@ def rebuild(roadmap: Roadmap) -> None:
         )
         # A plain INSERT: under the lock no other row of these sections can exist, and
         # ON CONFLICT's speculative insertion would cost a third of the rebuild.
-        select = _aggregate(f"resource_id IN (SELECT id FROM {_R} WHERE roadmap_id = %s)")  # noqa: S608
+        select = _aggregate(
+            f"resource_id IN (SELECT id FROM {_R} WHERE section_id IN ({in_roadmap}))"  # noqa: S608
+        )
         cursor.execute(_INSERT + select, [roadmap.pk] * 2)
         SectionActivityBuild.objects.update_or_create(
             roadmap=roadmap, defaults={"content_version": version}

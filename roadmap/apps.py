@@ -15,5 +15,7 @@ class RoadmapConfig(AppConfig):
             sender = self.get_model(model)
             post_save.connect(signals.curriculum_changed, sender=sender)
             post_delete.connect(signals.curriculum_changed, sender=sender)
+        for model in ("Section", "Resource"):
+            pre_save.connect(signals.leaving_roadmap, sender=self.get_model(model))
         for model in signals.KEPT_ON_RELOAD:
             pre_save.connect(signals.keep_stored_columns, sender=self.get_model(model))

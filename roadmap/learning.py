@@ -9,7 +9,8 @@ live in one place:
   click, two tabs or a retried request end in one row and one event, never an error;
 - an event is recorded only when something changed, so repeating a request records nothing;
 - every change refreshes the learner's activity in that resource's section, which the learner
-  statistics read (insights/activity.py), in the same transaction.
+  statistics read (insights/activity.py), in the same transaction; each call takes the
+  learner's write lock (``activity.lock_learner``) before anything else.
 """
 
 from django.db import transaction
@@ -52,6 +53,7 @@ def set_status(user, resource: Resource, status: str, *, only_from: str | None =
     """
     status = Status(status)
     with transaction.atomic():
+        activity.lock_learner(user)
         if status == Status.NOT_STARTED:
             row = Progress.objects.select_for_update().filter(user=user, resource=resource).first()
             if row is None:
@@ -73,6 +75,7 @@ def set_bookmark(user, resource: Resource, text: str) -> bool:
     """Set (or with an empty text, clear) where the learner stopped; True when it changed."""
     text = text.strip()
     with transaction.atomic():
+        activity.lock_learner(user)
         if not text:
             row = Progress.objects.select_for_update().filter(user=user, resource=resource).first()
             if row is None:
@@ -90,6 +93,7 @@ def set_bookmark(user, resource: Resource, text: str) -> bool:
 def save_note(user, resource: Resource, body: str, html: str | None = None) -> Note | None:
     """Save the learner's note (an empty one deletes it) and record the edit."""
     with transaction.atomic():
+        activity.lock_learner(user)
         if not body.strip():
             if Note.objects.filter(user=user, resource=resource).delete()[0]:
                 activity.refresh(user, resource)

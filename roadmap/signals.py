@@ -52,6 +52,21 @@ def curriculum_changed(sender, instance, raw: bool = False, **kwargs) -> None:
         Roadmap.objects.filter(pk=instance.roadmap_id).touch()
 
 
+def leaving_roadmap(sender, instance, **kwargs) -> None:
+    """A section or resource moved to another roadmap changes the one it leaves too.
+
+    ``curriculum_changed`` touches the roadmap the row is saved into; the one it leaves would
+    otherwise keep its cached curriculum, pages and learner statistics with the row in them.
+    """
+    from roadmap.models import Roadmap
+
+    if instance.pk is None:
+        return
+    stored = sender.objects.filter(pk=instance.pk).values_list("roadmap_id", flat=True).first()
+    if stored is not None and stored != instance.roadmap_id:
+        Roadmap.objects.filter(pk=stored).touch()
+
+
 # What a fixture never sets on a row that already exists (see keep_stored_columns).
 KEPT_ON_RELOAD = {"Roadmap": ("content_version",), "Resource": ("added_at",)}
 

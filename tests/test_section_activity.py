@@ -239,3 +239,90 @@ def test_writes_in_two_tabs_and_a_rebuild_at_once_keep_the_rows_right():
         assert not [r for r in results if isinstance(r, BaseException)], results
         assert_kept_equals_rebuilt(roadmap)
     assert rows()[0][2] == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_and_a_click_by_the_same_learner_at_once_both_land(monkeypatch):
+    from history import exchange
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs PostgreSQL's concurrent writers (CI runs it with DATABASE_URL set).")
+    roadmap = make_roadmap(slug="both")
+    section = make_section(roadmap, title="Both")
+    first, second = make_resource(section), make_resource(section)
+    source, learner = make_user("source@example.com"), make_user("both@example.com")
+    learning.set_status(source, first, Status.DONE)
+    response = client_for(source).get("/me/export.json")
+    data = exchange.parse_export(b"".join(response.streaming_content))
+
+    # The import holds its locks a while; the click comes in meanwhile, in another tab.
+    importing = threading.Event()
+    plan = exchange.plan_import
+
+    def slow_plan(user, data):
+        importing.set()
+        threading.Event().wait(0.5)
+        return plan(user, data)
+
+    monkeypatch.setattr(exchange, "plan_import", slow_plan)
+
+    def click():
+        importing.wait(10)
+        return learning.set_status(learner, second, Status.DONE)
+
+    results = _at_once(lambda: exchange.apply_import(learner, data), click)
+
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert set(Progress.objects.filter(user=learner).values_list("resource", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    kept = assert_kept_equals_rebuilt(roadmap)
+    assert {user: done for user, _, done, _ in kept} == {source.pk: 1, learner.pk: 2}
+
+
+def test_a_section_moved_to_another_roadmap_takes_its_rows_along(course, alice):
+    learning.set_status(alice, course["b1"], Status.DONE)
+    learning.set_status(alice, course["a1"], Status.DONE)
+    other = make_roadmap(slug="other")
+    assert summary(course["roadmap"])["B"] == (1, 1)
+
+    course["b"].roadmap = other
+    course["b"].save()
+
+    # Both roadmaps moved on; the statistics of either rebuild without a clash.
+    assert "B" not in summary(course["roadmap"])
+    summary(other)
+    course["a"].title = "A, renamed"
+    course["a"].save()
+    assert summary(course["roadmap"]) == {"A, renamed": (1, 0)}
+    assert_kept_equals_rebuilt(course["roadmap"], other)
+
+
+def test_a_resource_moved_to_another_roadmap_leaves_the_old_ones_figures(course, alice):
+    learning.set_status(alice, course["a1"], Status.DONE)
+    assert summary(course["roadmap"])["A"] == (1, 0)
+    other = make_roadmap(slug="other")
+    elsewhere = make_section(other, title="Elsewhere")
+    version = Roadmap.objects.get(pk=course["roadmap"].pk).content_version
+
+    course["a1"].roadmap, course["a1"].section = other, elsewhere
+    course["a1"].save()
+
+    assert Roadmap.objects.get(pk=course["roadmap"].pk).content_version > version
+    # Alice did a1, now elsewhere: here she has started nothing.
+    assert summary(course["roadmap"])["A"] == (0, 0)
+    assert summary(other)["Elsewhere"] == (1, 1)
+
+
+def test_a_write_through_a_resource_loaded_before_a_move_lands_in_its_new_section(course, alice):
+    stale = type(course["b1"]).objects.get(pk=course["b1"].pk)
+    course["b1"].section = course["a"]
+    course["b1"].save()
+    activity.ensure_current(Roadmap.objects.get(pk=course["roadmap"].pk))
+
+    learning.set_status(alice, stale, Status.DONE)
+
+    assert [(s, done) for _, s, done, _ in assert_kept_equals_rebuilt(course["roadmap"])] == [
+        (course["a"].pk, 1)
+    ]
