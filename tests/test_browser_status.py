@@ -162,9 +162,11 @@ def test_keyboard_shortcuts_set_statuses_open_the_note_and_list_the_keys(page, c
     expect(done_checkbox(page, title)).to_be_checked()
     expect(status_select(page, title)).to_have_value("done")
     expect_overall(page, 1)
+    settled(page)
     page.keyboard.press("d")
     expect(done_checkbox(page, title)).not_to_be_checked()
     expect_overall(page, 0)
+    settled(page)
 
     item = page.locator(anchor(title))
     page.keyboard.press("p")
