@@ -189,6 +189,11 @@ class Section(models.Model):
         errors: dict[str, list[str]] = {}
         if problems := group_intros_errors(self.group_intros):
             errors["group_intros"] = problems
+        if self.pk is not None and self._moves_with_contents():
+            errors["roadmap"] = [
+                "This section still holds resources or subsections of its roadmap: move them to "
+                "a section of the other roadmap first, or make a new section there."
+            ]
         if self.parent_id is not None:
             if self.parent.roadmap_id != self.roadmap_id:
                 errors["parent"] = ["The parent section must belong to the same roadmap."]
@@ -196,6 +201,14 @@ class Section(models.Model):
                 errors["parent"] = [problem]
         if errors:
             raise ValidationError(errors)
+
+    def _moves_with_contents(self) -> bool:
+        """Whether this save moves the section to another roadmap while resources or
+        subsections in it stay behind in the old one (they keep their own roadmap)."""
+        stored = Section._base_manager.filter(pk=self.pk).values_list("roadmap_id", flat=True)
+        if stored.first() in (None, self.roadmap_id):
+            return False
+        return self.resources.exists() or self.children.exists()
 
     @property
     def anchor(self) -> str:

@@ -271,3 +271,63 @@ def test_loaddata_refuses_a_fixture_that_nests_sections_in_each_other(tmp_path):
         call_command("loaddata", str(fixture), verbosity=0)
 
     assert not Section.objects.filter(roadmap=roadmap).exists()
+
+
+# --- moving a section to another roadmap -------------------------------------------------------
+
+
+def section_form(section, roadmap) -> dict:
+    return {
+        "roadmap": roadmap.pk,
+        "title": section.title,
+        "slug": section.slug,
+        "intro": "",
+        "group_intros": "{}",
+        "order": 1,
+        "is_published": "on",
+        "resources-TOTAL_FORMS": 0,
+        "resources-INITIAL_FORMS": 0,
+    }
+
+
+def test_a_section_with_resources_is_not_moved_to_another_roadmap_without_them(carol_client):
+    section = make_section(title="Holds one")
+    resource = make_resource(section)
+    other = make_roadmap(slug="other")
+
+    response = carol_client.post(
+        f"/admin/roadmap/section/{section.pk}/change/", section_form(section, other)
+    )
+
+    assert response.status_code == 200
+    assert "move them to a section of the other roadmap first" in response.content.decode()
+    section.refresh_from_db(), resource.refresh_from_db()
+    assert section.roadmap_id == resource.roadmap_id != other.pk
+
+
+def test_a_section_with_subsections_is_not_moved_either():
+    part = make_section(title="Part")
+    make_section(part.roadmap, title="Child", parent=part)
+    part.roadmap = make_roadmap(slug="other")
+
+    with pytest.raises(ValidationError) as error:
+        part.full_clean()
+
+    assert "roadmap" in error.value.message_dict
+
+
+def test_an_empty_section_moves_and_both_roadmaps_change(carol_client):
+    section = make_section(title="Empty")
+    old = Roadmap.objects.get(pk=section.roadmap_id)
+    other = make_roadmap(slug="other")
+    other.refresh_from_db()
+
+    response = carol_client.post(
+        f"/admin/roadmap/section/{section.pk}/change/", section_form(section, other)
+    )
+
+    assert response.status_code == 302
+    section.refresh_from_db()
+    assert section.roadmap_id == other.pk
+    assert Roadmap.objects.get(pk=old.pk).content_version > old.content_version
+    assert Roadmap.objects.get(pk=other.pk).content_version > other.content_version
