@@ -36,6 +36,9 @@ PACK = 1_000_000_000
 # space does not overlap sync_curriculum's one-key lock.
 _LOCK_SPACE = 0x5EC7
 
+# A progress row's SQL: is it done? (1 or 0, to be summed)
+_DONE = f"CASE WHEN status = '{Progress.Status.DONE}' THEN 1 ELSE 0 END"
+
 _A = SectionActivity._meta.db_table
 _P = Progress._meta.db_table
 _N = Note._meta.db_table
@@ -43,7 +46,7 @@ _R = Resource._meta.db_table
 _S = Section._meta.db_table
 
 
-def epoch(column: str) -> str:
+def _epoch(column: str) -> str:
     """A timestamp column as whole seconds since 1970, in this database's dialect."""
     if connection.vendor == "sqlite":
         return f"CAST(strftime('%%s', {column}) AS INTEGER)"
@@ -59,13 +62,12 @@ def _aggregate(where: str) -> str:
     a section that is hidden under an unpublished parent keeps rows, which the statistics never
     read (they read the sections of the published curriculum only).
     """
-    done = Progress.Status.DONE
     return (
         "SELECT a.user_id, r.section_id, SUM(a.done), "  # noqa: S608 (table names only)
         f"MAX(a.at * {PACK} + a.resource_id) FROM ("
-        f"SELECT user_id, resource_id, CASE WHEN status = '{done}' THEN 1 ELSE 0 END AS done, "
-        f"{epoch('updated_at')} AS at FROM {_P} WHERE {where} "
-        f"UNION ALL SELECT user_id, resource_id, 0, {epoch('updated_at')} FROM {_N} "
+        f"SELECT user_id, resource_id, {_DONE} AS done, "
+        f"{_epoch('updated_at')} AS at FROM {_P} WHERE {where} "
+        f"UNION ALL SELECT user_id, resource_id, 0, {_epoch('updated_at')} FROM {_N} "
         f"WHERE {where}) a "
         f"JOIN {_R} r ON r.id = a.resource_id JOIN {_S} s ON s.id = r.section_id "
         f"WHERE r.is_published AND s.is_published GROUP BY a.user_id, r.section_id"
@@ -98,7 +100,8 @@ def refresh(user, resource: Resource) -> None:
     request loaded it.
     """
     section = f"(SELECT section_id FROM {_R} WHERE id = %s)"  # noqa: S608
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Its own transaction when called alone; inside the write's, no savepoint of its own.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {_A} WHERE user_id = %s AND section_id = {section}",  # noqa: S608
             [user.pk, resource.pk],
@@ -112,7 +115,7 @@ def refresh(user, resource: Resource) -> None:
 def refresh_learner(user) -> None:
     """Make all of the learner's rows again (after an import wrote many of theirs at once),
     under ``lock_learner``."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {_A} WHERE user_id = %s", [user.pk])  # noqa: S608
         cursor.execute(_UPSERT.format(select=_aggregate("user_id = %s")), [user.pk] * 2)
 

@@ -34,12 +34,8 @@ TOP = 10
 WORK_MEM = "64MB"
 PARALLEL_TUPLE_COST = "0.01"
 
-# SQL expressions on a progress row: is it done, is it skipped? (1 or 0, to be summed)
-_PROGRESS_DONE = f"CASE WHEN status = '{Progress.Status.DONE}' THEN 1 ELSE 0 END"
-_PROGRESS_SKIPPED = f"CASE WHEN status = '{Progress.Status.SKIPPED}' THEN 1 ELSE 0 END"
-
-# The SQL below is assembled from these table names, the SQL expressions above and "%s"
-# placeholders only (hence the S608 waivers); every value travels as a parameter.
+# The SQL below is assembled from these table names and "%s" placeholders only (hence the
+# S608 waivers); every value travels as a parameter.
 _P = Progress._meta.db_table
 _N = Note._meta.db_table
 _A = SectionActivity._meta.db_table
