@@ -12,6 +12,22 @@ from tests.conftest import make_resource, make_roadmap, make_section
 pytestmark = pytest.mark.django_db
 
 
+def section_form(section, roadmap=None, **changes) -> dict:
+    """The section admin's change form for ``section`` as it is, with ``changes``."""
+    return {
+        "roadmap": (roadmap or section.roadmap).pk,
+        "title": section.title,
+        "slug": section.slug,
+        "intro": "",
+        "group_intros": "{}",
+        "order": 1,
+        "is_published": "on",
+        "resources-TOTAL_FORMS": 0,
+        "resources-INITIAL_FORMS": 0,
+        **changes,
+    }
+
+
 # --- group_intros ------------------------------------------------------------------------------
 
 
@@ -44,17 +60,7 @@ def test_the_admin_shows_a_clear_error_for_bad_group_intros(carol_client):
     section = make_section()
     response = carol_client.post(
         f"/admin/roadmap/section/{section.pk}/change/",
-        {
-            "roadmap": section.roadmap_id,
-            "title": section.title,
-            "slug": section.slug,
-            "intro": "",
-            "group_intros": '{"high_level": 5}',
-            "order": 1,
-            "is_published": "on",
-            "resources-TOTAL_FORMS": 0,
-            "resources-INITIAL_FORMS": 0,
-        },
+        section_form(section, group_intros='{"high_level": 5}'),
     )
 
     assert response.status_code == 200
@@ -169,19 +175,7 @@ def test_the_section_form_refuses_a_parent_inside_the_section(carol_client):
     grandchild = make_section(roadmap, slug="grandchild", parent=child)
 
     response = carol_client.post(
-        f"/admin/roadmap/section/{top.pk}/change/",
-        {
-            "roadmap": roadmap.pk,
-            "parent": grandchild.pk,
-            "title": top.title,
-            "slug": top.slug,
-            "intro": "",
-            "group_intros": "{}",
-            "order": 1,
-            "is_published": "on",
-            "resources-TOTAL_FORMS": 0,
-            "resources-INITIAL_FORMS": 0,
-        },
+        f"/admin/roadmap/section/{top.pk}/change/", section_form(top, parent=grandchild.pk)
     )
 
     assert response.status_code == 200
@@ -274,20 +268,6 @@ def test_loaddata_refuses_a_fixture_that_nests_sections_in_each_other(tmp_path):
 
 
 # --- moving a section to another roadmap -------------------------------------------------------
-
-
-def section_form(section, roadmap) -> dict:
-    return {
-        "roadmap": roadmap.pk,
-        "title": section.title,
-        "slug": section.slug,
-        "intro": "",
-        "group_intros": "{}",
-        "order": 1,
-        "is_published": "on",
-        "resources-TOTAL_FORMS": 0,
-        "resources-INITIAL_FORMS": 0,
-    }
 
 
 def test_a_section_with_resources_is_not_moved_to_another_roadmap_without_them(carol_client):
