@@ -149,6 +149,23 @@ def continue_link(page: Page) -> Locator:
     return page.get_by_text("Continue with:").get_by_role("link")
 
 
+def tab_until(page: Page, reached: Callable[[], bool], what: str, presses: int = 80) -> None:
+    """Press Tab, like a keyboard user, until ``reached()``; fail naming ``what`` if never."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if reached():
+            return
+    pytest.fail(f"Tab never reached {what}")
+
+
+def on_checkbox(page: Page) -> Callable[[], bool]:
+    return lambda: page.evaluate("document.activeElement.type") == "checkbox"
+
+
+def on(locator: Locator) -> Callable[[], bool]:
+    return lambda: locator.evaluate("element => element === document.activeElement")
+
+
 def anchor(title: str) -> str:
     return f"#resource-{Resource.objects.get(title=title).pk}"
 
@@ -360,12 +377,7 @@ def test_a_keyboard_user_checks_a_resource_off_and_keeps_focus(page, console_err
     log_in(page, "keys@example.com")
     page.goto("/")
 
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.type") == "checkbox":
-            break
-    else:
-        pytest.fail("Tab never reached a checkbox")
+    tab_until(page, on_checkbox(page), "a checkbox")
     checkbox = done_checkbox(page, "The Essence of Linear Algebra")
     expect(checkbox).to_be_focused()
     focused_id = page.evaluate("document.activeElement.id")

@@ -20,7 +20,9 @@ from tests.test_browser import (  # noqa: F401 - fixtures
     expect_overall,
     log_in,
     new_page,
+    on,
     page,
+    tab_until,
 )
 from tests.test_browser_status import settled, status_select
 
@@ -128,12 +130,7 @@ def test_a_keyboard_user_filters_and_uses_the_shortcuts_in_the_results(page, con
     make_user("keyfinder@example.com")
     log_in(page, "keyfinder@example.com")
     page.goto("/")
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "find-q":
-            break
-    else:
-        pytest.fail("Tab never reached the filter's words")
+    tab_until(page, on(words(page)), "the filter's words", presses=60)
     mark_document(page)
 
     page.keyboard.type("attention")  # a shortcut key typed here is text, never a shortcut
@@ -152,12 +149,7 @@ def test_a_keyboard_user_filters_and_uses_the_shortcuts_in_the_results(page, con
     # On into the swapped-in results: the shortcuts work there as on the whole page.
     title = "Attention? Attention!"
     link = page.get_by_role("link", name=f"{title} (opens in a new tab)")
-    for _ in range(20):
-        page.keyboard.press("Tab")
-        if link.evaluate("a => a === document.activeElement"):
-            break
-    else:
-        pytest.fail(f"Tab never reached {title}")
+    tab_until(page, on(link), title, presses=20)
     page.keyboard.press("p")
     expect(status_select(page, title)).to_have_value("in_progress")
     settled(page)

@@ -25,8 +25,10 @@ from tests.test_browser import (  # noqa: F401 - fixtures
     expect_overall,
     log_in,
     new_page,
+    on,
     overall_progress,
     page,
+    tab_until,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -144,11 +146,7 @@ def settled(page: Page) -> None:
 def focus_resource_link(page: Page, title: str) -> None:
     """Tab, like a keyboard user, until the resource's own link has focus."""
     link = page.get_by_role("link", name=f"{title} (opens in a new tab)")
-    for _ in range(120):
-        page.keyboard.press("Tab")
-        if link.evaluate("a => a === document.activeElement"):
-            return
-    pytest.fail(f"Tab never reached {title}")
+    tab_until(page, on(link), title, presses=120)
 
 
 def test_keyboard_shortcuts_set_statuses_open_the_note_and_list_the_keys(page, console_errors):

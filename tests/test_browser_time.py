@@ -21,7 +21,9 @@ from tests.test_browser import (  # noqa: F401 - fixtures
     expect_overall,
     log_in,
     new_page,
+    on_checkbox,
     page,
+    tab_until,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,12 +64,7 @@ def test_a_keyboard_user_marks_a_resource_done_and_sees_the_time_left_shrink(pag
     no_reload = NoReload(page)
     no_reload.arm()
 
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.type") == "checkbox":
-            break
-    else:
-        pytest.fail("Tab never reached a checkbox")
+    tab_until(page, on_checkbox(page), "a checkbox")
     checkbox = done_checkbox(page, ESSENCE)
     expect(checkbox).to_be_focused()
     page.keyboard.press("Space")
