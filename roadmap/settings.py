@@ -160,15 +160,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Caches shared by every gunicorn worker (never per-process memory), so that allauth's rate
 # limits hold across processes. The database needs no extra service; REDIS_URL switches both
 # to Redis for larger instances.
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "roadmap_cache",
+}
+
+
+def redis_caches(url: str) -> dict[str, dict]:
+    """Both caches in Redis, each with a stand-in while Redis does not answer
+    (roadmap/redis_cache.py): the rate limits move to the database cache every process shares,
+    so they hold exactly as on an instance without Redis; sessions are read from their table."""
+    backend = "roadmap.redis_cache.RedisCacheWithFallback"
+    return {
+        "default": {"BACKEND": backend, "LOCATION": url, "OPTIONS": {"FALLBACK": "database"}},
+        "sessions": {"BACKEND": backend, "LOCATION": url, "OPTIONS": {"FALLBACK": None}},
+        "database": DATABASE_CACHE,
+    }
+
+
 if redis_url := os.environ.get("REDIS_URL"):
-    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
-    CACHES = {"default": _redis, "sessions": _redis}
+    CACHES = redis_caches(redis_url)
 else:
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "roadmap_cache",
-        },
+        "default": DATABASE_CACHE,
         # A table of its own, so that rate-limit keys never push sessions out (nor the reverse),
         # large enough to hold every live session of an instance.
         "sessions": {
