@@ -78,6 +78,15 @@ class RedisCacheWithFallback(RedisCache):
         self._name = ", ".join(server_name(s) for s in self._servers)
 
     @property
+    def server(self) -> str:
+        """Where this cache's Redis is, without the password its URL may carry."""
+        return self._name
+
+    def ping(self) -> None:
+        """Ask Redis itself, never the fallback; raises one of UNREACHABLE if it does not answer."""
+        self._cache.get_client(None, write=True).ping()
+
+    @property
     def fallback(self) -> BaseCache:
         return self._nothing if self._fallback_alias is None else caches[self._fallback_alias]
 

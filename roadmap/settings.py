@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "linkhealth",
+    "health",
     "allauth",
     "allauth.account",
     # Sign-in options (settings below): two-factor, sessions, single sign-on.
@@ -110,7 +111,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "roadmap.middleware.HealthCheckMiddleware",
+    "health.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -338,7 +339,7 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # (FORWARDED_ALLOW_IPS, roadmap/gunicorn_conf.py); Django trusts the scheme gunicorn gives it.
 # Reading it here too would believe it from anyone who reaches the port.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = None
 # The same addresses are the only ones whose X-Forwarded-For names the visitor, for allauth's
 # per-IP limits (roadmap/proxies.py). Read now, so that a typo stops the server at start-up.
