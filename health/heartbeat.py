@@ -44,7 +44,6 @@ def last_seen() -> datetime | None:
 
 def _beat_safely(worker_id: str, started_at: datetime) -> None:
     try:
-        close_old_connections()
         beat(worker_id, started_at=started_at)
     except DatabaseError as error:
         logger.warning("The worker's heartbeat could not be written: %s", error)
@@ -64,6 +63,7 @@ def beating(worker_id: str, *, every: float = BEAT_EVERY) -> Iterator[None]:
     def run() -> None:
         try:
             while not stopped.wait(every):
+                close_old_connections()  # this thread's own, dropped if the database restarted
                 _beat_safely(worker_id, started_at)
         finally:
             connections.close_all()  # this thread's own connection

@@ -116,7 +116,8 @@ def test_the_heartbeat_keeps_one_row_per_worker_and_the_newest_wins():
     assert last_seen() == start + timedelta(minutes=2)
 
 
-def test_beating_writes_now_and_on_every_interval_then_stops(transactional_db):
+@pytest.mark.django_db(transaction=True)  # the beats come from another thread
+def test_beating_writes_now_and_on_every_interval_then_stops():
     with beating("busy", every=0.05):
         first = WorkerHeartbeat.objects.get(worker_id="busy").seen_at
         deadline = timezone.now() + timedelta(seconds=10)
@@ -133,8 +134,16 @@ def test_beating_forgets_workers_stopped_long_ago():
     assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["new"]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_the_worker_beats_while_it_runs(queue_in_database):
-    call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", "--worker-id=w1")
+    call_command(
+        "run_worker",
+        "--batch",
+        "--no-startup-delay",
+        "--no-reload",
+        "--worker-id=w1",
+        stdout=io.StringIO(),
+    )
     assert WorkerHeartbeat.objects.get(worker_id="w1").seen_at > timezone.now() - timedelta(
         minutes=1
     )
