@@ -47,6 +47,12 @@ METADATA_ADDRESSES = {
     ipaddress.ip_address("100.100.100.200"),
 }
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv4-compatible addresses (::a.b.c.d), deprecated by RFC 4291: no site is reached through one,
+# and a stack that still honours them sends the packet to the IPv4 address inside.
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+# IPv4-translated addresses (::ffff:0:a.b.c.d, RFC 2765), which a translator sends to the IPv4
+# address inside; Python counts them as global.
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
 
 
 @dataclass(frozen=True)
@@ -69,9 +75,11 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if ip in METADATA_ADDRESSES or ip.is_multicast or not ip.is_global:
         return False
     if isinstance(ip, ipaddress.IPv6Address):
+        if ip in IPV4_COMPATIBLE:
+            return False
         # IPv6 forms that carry an IPv4 address reach that address.
         embedded = [ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None]
-        if ip in NAT64:
+        if ip in NAT64 or ip in IPV4_TRANSLATED:
             embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
         return all(e is None or is_public(e) for e in embedded)
     return True

@@ -99,6 +99,13 @@ def test_loopback_is_refused_without_a_request_when_private_addresses_are_not_al
     assert link_server.requests == []
 
 
+def test_an_ipv4_compatible_loopback_address_is_refused_without_a_request(link_server):
+    result = Checker(allow_private=False).check(f"http://[::127.0.0.1]:{link_server.port}/ok")
+    assert result.outcome == UNREACHABLE
+    assert "non-public address (::7f00:1)" in result.error
+    assert link_server.requests == []
+
+
 def test_localhost_by_name_is_refused_after_resolving_it(link_server):
     result = Checker(allow_private=False).check(f"http://localhost:{link_server.port}/ok")
     assert result.outcome == UNREACHABLE and "non-public address" in result.error
@@ -206,13 +213,34 @@ def test_other_schemes_are_refused(scheme_url):
         "::ffff:127.0.0.1",
         "64:ff9b::a00:1",
         "2002:a00:1::",
+        "2002:7f00:1::",
+        # IPv4-compatible (deprecated, ::/96): refused whatever address it carries.
+        "::127.0.0.1",
+        "::10.0.0.1",
+        "::169.254.169.254",
+        "::8.8.8.8",
+        # IPv4-translated (::ffff:0:0:0/96) carrying a private address.
+        "::ffff:0:7f00:1",
+        "::ffff:0:a00:1",
+        "64:ff9b::7f00:1",
+        "64:ff9b:1::a00:1",
     ],
 )
 def test_non_public_addresses_are_never_fetched(address):
     assert not checker.is_public(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", ["93.184.215.14", "8.8.8.8", "2606:4700::6810:84e5"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.215.14",
+        "8.8.8.8",
+        "2606:4700::6810:84e5",
+        "::ffff:8.8.8.8",
+        "::ffff:0:808:808",
+        "64:ff9b::808:808",
+    ],
+)
 def test_public_addresses_are_allowed(address):
     assert checker.is_public(ipaddress.ip_address(address))
 

@@ -15,9 +15,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user
+from django.core import mail
 from django.test import Client
 
 from accounts import providers as identity_providers
@@ -318,6 +321,69 @@ def test_sso_only_refuses_password_sign_up(sso_only):
     )
     assert response.status_code == 403
     assert not User.objects.filter(email="pw@example.com").exists()
+
+
+@pytest.mark.parametrize("email", ["alice@example.com", "nobody@example.com"])
+def test_sso_only_refuses_a_password_reset_and_sends_no_email(alice, sso_only, email):
+    response = Client().post("/accounts/password/reset/", {"email": email})
+    assert response.status_code == 403
+    assert "no passwords" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_sso_only_refuses_a_reset_link_sent_before_it_was_switched_on(alice, sso_only):
+    key = f"{user_pk_to_url_str(alice)}-{default_token_generator.make_token(alice)}"
+    url = f"/accounts/password/reset/key/{key}/"
+    client = Client()
+    assert client.get(url).status_code == 403
+    new = {"password1": "a brand new passphrase", "password2": "a brand new passphrase"}
+    assert client.post(url, new).status_code == 403
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+    assert not signed_in_user(client).is_authenticated
+
+
+def test_sso_only_refuses_changing_a_password(alice, sso_only):
+    client = Client()
+    client.force_login(alice)
+    new = "a brand new passphrase"
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": new, "password2": new},
+    )
+    assert response.status_code == 403
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+
+
+def test_sso_only_refuses_setting_a_password(sso_only):
+    member = User.objects.create_user(email="member@example.com")  # signed up through the provider
+    client = Client()
+    client.force_login(member)
+    new = "a brand new passphrase"
+    response = client.post("/accounts/password/set/", {"password1": new, "password2": new})
+    assert response.status_code == 403
+    member.refresh_from_db()
+    assert not member.has_usable_password()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/password/reset/",
+        "/accounts/password/reset/done/",
+        "/accounts/password/reset/key/done/",
+        "/accounts/password/change/",
+        "/accounts/password/set/",
+    ],
+)
+def test_sso_only_explains_instead_of_showing_a_password_page(alice, sso_only, url):
+    client = Client()
+    client.force_login(alice)
+    response = client.get(url)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert 'type="password"' not in html and "sign-in page" in html
 
 
 def test_sso_only_still_signs_people_in_through_the_provider(sso_only):
