@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from history.models import Event, PublicNote, PublicProfile
 from insights import activity
+from roadmap import learning
 from roadmap.markdown import render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap
 from roadmap.outline import curriculum_of
@@ -431,7 +432,7 @@ def apply_import(user, data: dict) -> Plan:
     is deleted, holds here too).
     """
     with transaction.atomic():
-        activity.lock_learner(user)  # before any row lock: insights/activity.py
+        learning.lock_learner(user)  # before any row lock (roadmap/learning.py)
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         plan = plan_import(user, data)
 

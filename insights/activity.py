@@ -5,8 +5,8 @@ progress row (insights/statistics.py reads ``SectionActivity``; at 10,000 learne
 The rows are derived data, made by one aggregation over progress rows and notes
 (``_aggregate``) and never edited by hand:
 
-- ``refresh(user, resource)``: after a learner's write (roadmap/learning.py), their row for that
-  resource's section is made again;
+- ``refresh(user, resource)``: after a learner's write (``roadmap.learning.changed``, connected
+  in apps.py), their row for that resource's section is made again;
 - ``refresh_learner(user)``: after an import of their data (history/exchange.py), all of theirs;
 - ``rebuild(roadmap)``: a roadmap's rows made again from scratch. ``ensure_current(roadmap)``
   does it when the curriculum changed since the last build (resources move between sections,
@@ -15,12 +15,12 @@ The rows are derived data, made by one aggregation over progress rows and notes
   write path (a restore, the shell, the bench's bulk load).
 
 Concurrency (PostgreSQL): every transaction that writes a learner's progress or notes takes
-``lock_learner(user)`` first, before any row lock (roadmap/learning.py, the import, account
-deletion), so one learner's writes run one after another in one lock order, and the refresh at
-the end of each reads what the one before committed: two tabs end with the right row, and an
-import beside a click cannot deadlock. A rebuild locks this table against writes (reads go on),
-so a refresh lands either before it (and is read by it) or after it (and writes its own,
-current row over the rebuilt one). SQLite runs one write transaction at a time.
+``roadmap.learning.lock_learner(user)`` first, before any row lock (the write path, the import,
+account deletion), so one learner's writes run one after another in one lock order, and the
+refresh at the end of each reads what the one before committed: two tabs end with the right
+row, and an import beside a click cannot deadlock. A rebuild locks this table against writes
+(reads go on), so a refresh lands either before it (and is read by it) or after it (and writes
+its own, current row over the rebuilt one). SQLite runs one write transaction at a time.
 """
 
 from django.db import connection, transaction
@@ -31,10 +31,6 @@ from roadmap.models import Note, Progress, Resource, Roadmap, Section
 # A moment and a resource packed into one number, so that MAX() picks a learner's latest
 # activity and says where it was in one pass: seconds * PACK + resource id.
 PACK = 1_000_000_000
-
-# The advisory lock's first key; the second is the learner's id (modulo 2³¹). The two-key lock
-# space does not overlap sync_curriculum's one-key lock.
-_LOCK_SPACE = 0x5EC7
 
 # A progress row's SQL: is it done? (1 or 0, to be summed)
 _DONE = f"CASE WHEN status = '{Progress.Status.DONE}' THEN 1 ELSE 0 END"
@@ -79,17 +75,6 @@ _UPSERT = (
     _INSERT + "{select} ON CONFLICT (user_id, section_id) "
     "DO UPDATE SET done = excluded.done, latest = excluded.latest"
 )
-
-
-def lock_learner(user) -> None:
-    """Take the learner's write lock until the end of the transaction (see the module's notes).
-
-    The first statement of any transaction that writes the learner's progress or notes; it is
-    released at commit or rollback.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, user.pk % 2**31])
 
 
 def refresh(user, resource: Resource) -> None:
@@ -169,3 +154,8 @@ def rebuild(roadmap: Roadmap) -> None:
         SectionActivityBuild.objects.update_or_create(
             roadmap=roadmap, defaults={"content_version": version}
         )
+
+
+def learner_changed(sender, *, user, resource: Resource, **kwargs) -> None:
+    """``roadmap.learning.changed``'s receiver: the learner's row for that section again."""
+    refresh(user, resource)
