@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from history.models import Event, PublicNote, PublicProfile
-from insights import activity
+from insights import section_activity
 from roadmap import learning
 from roadmap.markdown import render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap
@@ -495,5 +495,5 @@ def apply_import(user, data: dict) -> Plan:
 
         Event.objects.bulk_create(plan.events_added, batch_size=2000)
         if plan.changes:
-            activity.refresh_learner(user)
+            section_activity.refresh_learner(user)
     return plan

@@ -6,7 +6,9 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insight"
 
     def ready(self) -> None:
-        from insights import activity
+        from insights import section_activity
         from roadmap import learning
 
-        learning.changed.connect(activity.learner_changed, dispatch_uid="insights.activity")
+        learning.changed.connect(
+            section_activity.learner_changed, dispatch_uid="insights.section_activity"
+        )
