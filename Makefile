@@ -27,6 +27,7 @@ lint: .venv/.synced
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
 	$(UV) run --no-sync python manage.py makemigrations --check --dry-run
+	$(UV) run --no-sync lint-imports --no-cache
 	$(UV) run --no-sync hadolint Dockerfile
 
 format: .venv/.synced

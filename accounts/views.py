@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import deletion
 from accounts.adapter import ADDRESS_UNAVAILABLE
+from accounts.decorators import learner_required
 from accounts.forms import SettingsForm
-from roadmap.views import learner_required
 
 ADDRESS_IN_USE = "That address is already in use, so nothing was changed."
 

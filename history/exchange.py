@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from history.models import Event, PublicNote, PublicProfile
-from insights import activity
+from insights import section_activity
+from roadmap import learning
 from roadmap.markdown import render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap
 from roadmap.outline import curriculum_of
@@ -431,7 +432,7 @@ def apply_import(user, data: dict) -> Plan:
     is deleted, holds here too).
     """
     with transaction.atomic():
-        activity.lock_learner(user)  # before any row lock: insights/activity.py
+        learning.lock_learner(user)  # before any row lock (roadmap/learning.py)
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         plan = plan_import(user, data)
 
@@ -494,5 +495,5 @@ def apply_import(user, data: dict) -> Plan:
 
         Event.objects.bulk_create(plan.events_added, batch_size=2000)
         if plan.changes:
-            activity.refresh_learner(user)
+            section_activity.refresh_learner(user)
     return plan

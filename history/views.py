@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.decorators import learner_required
 from history import exchange
 from history.activity import activity_for, zone_of
 from history.forms import ImportForm, PublicProfileForm
 from history.models import Event, PendingImport, PublicNote, PublicProfile
 from roadmap.models import Note, Roadmap
 from roadmap.outline import build_outline, load_state
-from roadmap.views import learner_required
 
 RECENT = 10
 PER_PAGE = 50

@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import learner_required
 from linkhealth.forms import ReportForm
 from linkhealth.models import LinkReport
 from linkhealth.tasks import recheck_reported_link
-from roadmap.views import learner_required, published_resource
+from roadmap.views import published_resource
 
 RATE_WINDOW = timedelta(hours=1)
 

@@ -37,7 +37,7 @@ def test_redis_url_switches_the_shared_caches_to_redis():
         "from django.conf import settings;"
         "print(type(cache).__name__, type(caches[settings.SESSION_CACHE_ALIAS]).__name__)"
     )
-    env = {**os.environ, "REDIS_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "roadmap.settings"}
+    env = {**os.environ, "REDIS_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "config.settings"}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from insights import activity
+from insights import section_activity
 from insights.admin import csv_cell
 from insights.statistics import learner_statistics
 from roadmap.models import Note, Progress, Section
@@ -24,19 +24,19 @@ def days_ago(days: int):
 
 
 # Rows dated in the past, which roadmap/learning.py (stamping "now") cannot make; like it, each
-# helper then refreshes the learner's activity in that section (insights/activity.py).
+# helper then refreshes the learner's activity in that section (insights/section_activity.py).
 
 
 def done(user, resource, days: int = 1, status: str = Progress.Status.DONE) -> None:
     progress = Progress.objects.create(user=user, resource=resource, status=status)
     Progress.objects.filter(pk=progress.pk).update(updated_at=days_ago(days))
-    activity.refresh(user, resource)
+    section_activity.refresh(user, resource)
 
 
 def noted(user, resource, days: int = 1) -> None:
     note = Note.objects.create(user=user, resource=resource, body="n", body_html="<p>n</p>")
     Note.objects.filter(pk=note.pk).update(updated_at=days_ago(days))
-    activity.refresh(user, resource)
+    section_activity.refresh(user, resource)
 
 
 @pytest.fixture
@@ -269,7 +269,7 @@ def test_the_page_costs_the_same_queries_at_4_and_40_learners(course, carol_clie
 def progress_at(user, resource, ago: timedelta, status: str = Progress.Status.DONE) -> None:
     progress = Progress.objects.create(user=user, resource=resource, status=status)
     Progress.objects.filter(pk=progress.pk).update(updated_at=timezone.now() - ago)
-    activity.refresh(user, resource)
+    section_activity.refresh(user, resource)
 
 
 def test_a_learner_stops_only_after_30_days_without_activity_to_the_hour(alice):

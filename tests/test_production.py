@@ -66,7 +66,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
     env = {k: os.environ[k] for k in ("HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
     env |= {
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "DJANGO_SETTINGS_MODULE": "roadmap.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONDONTWRITEBYTECODE": "1",
         "DEBUG": "0",
         "SECRET_KEY": SECRET_KEY,
@@ -351,7 +351,7 @@ def test_an_unknown_page_is_a_plain_404(site, tmp_path):
     [response], _ = client_requests(site, [{"path": "/no-such-page/", "secure": True}], tmp_path)
 
     assert response["status"] == 404
-    assert "roadmap.urls" not in response["body"]
+    assert "config.urls" not in response["body"]
     assert "Traceback" not in response["body"]
 
 
@@ -360,7 +360,7 @@ def start_gunicorn(env: dict[str, str], tmp_path: Path) -> tuple[subprocess.Pope
     log = tmp_path / f"gunicorn-{port}.log"
     with log.open("w") as out:
         server = subprocess.Popen(
-            [VENV_BIN / "gunicorn", "-c", "python:roadmap.gunicorn_conf", "roadmap.wsgi"],
+            [VENV_BIN / "gunicorn", "-c", "python:config.gunicorn_conf", "config.wsgi"],
             cwd=ROOT,
             env=env | {"PORT": str(port), "WEB_CONCURRENCY": "1"},
             stdout=out,
@@ -393,7 +393,7 @@ def test_only_the_proxys_address_may_say_a_request_came_over_https(site, tmp_pat
 
 
 def test_gunicorn_trusts_the_loopback_by_default_and_a_containers_gateway(tmp_path):
-    from roadmap.proxies import container_gateway
+    from config.proxies import container_gateway
 
     routes = tmp_path / "route"
     routes.write_text(
@@ -404,7 +404,7 @@ def test_gunicorn_trusts_the_loopback_by_default_and_a_containers_gateway(tmp_pa
     assert container_gateway(str(routes)) == "192.168.18.1"
     assert container_gateway(str(tmp_path / "missing")) is None
 
-    code = "from roadmap import gunicorn_conf as g; print(g.forwarded_allow_ips)"
+    code = "from config import gunicorn_conf as g; print(g.forwarded_allow_ips)"
     proc = run([sys.executable, "-c", code], production_env(FORWARDED_ALLOW_IPS=None))
     assert proc.stdout.strip().startswith("127.0.0.1,::1"), proc.stderr
     proc = run([sys.executable, "-c", code], production_env(FORWARDED_ALLOW_IPS="10.0.0.0/8"))
@@ -419,7 +419,7 @@ def test_gunicorn_serves_hashed_static_files_compressed_and_cached_for_a_year(si
     env = site | {"PORT": str(port), "WEB_CONCURRENCY": "1"}
     with log.open("w") as out:
         server = subprocess.Popen(
-            [VENV_BIN / "gunicorn", "-c", "python:roadmap.gunicorn_conf", "roadmap.wsgi"],
+            [VENV_BIN / "gunicorn", "-c", "python:config.gunicorn_conf", "config.wsgi"],
             cwd=ROOT,
             env=env,
             stdout=out,

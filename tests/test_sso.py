@@ -414,7 +414,7 @@ def settings_from_env(expression: str, **env: str) -> str:
         "SECRET_KEY": "x" * 50,
         "ALLOWED_HOSTS": "roadmap.example.org",
     }
-    script = f"import roadmap.settings as s; print(repr({expression}))"
+    script = f"import config.settings as s; print(repr({expression}))"
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from roadmap.curriculum import CurriculumFormatError, parse_curriculum
+from roadmap.curriculum.parse import CurriculumFormatError, parse_curriculum
 from roadmap.estimates import (
     EstimateError,
     TimeLeft,

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from accounts import providers as identity_providers
-from roadmap import proxies
+from config import proxies
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -110,14 +110,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "roadmap.middleware.HealthCheckMiddleware",
+    "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "roadmap.middleware.PrivateForLearnersMiddleware",
+    "config.middleware.PrivateForLearnersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -128,8 +128,8 @@ MIDDLEWARE = [
     "accounts.middleware.UnconfiguredProviderMiddleware",
 ]
 
-ROOT_URLCONF = "roadmap.urls"
-WSGI_APPLICATION = "roadmap.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -321,13 +321,13 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Security. Production assumes TLS ends at the operator's proxy, which sets X-Forwarded-Proto.
 # Gunicorn, not Django, reads that header, and only from the proxy's addresses
-# (FORWARDED_ALLOW_IPS, roadmap/gunicorn_conf.py); Django trusts the scheme gunicorn gives it.
+# (FORWARDED_ALLOW_IPS, config/gunicorn_conf.py); Django trusts the scheme gunicorn gives it.
 # Reading it here too would believe it from anyone who reaches the port.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = None
 # The same addresses are the only ones whose X-Forwarded-For names the visitor, for allauth's
-# per-IP limits (roadmap/proxies.py). Read now, so that a typo stops the server at start-up.
+# per-IP limits (config/proxies.py). Read now, so that a typo stops the server at start-up.
 try:
     proxies.trusted_networks()
 except ValueError as error:

@@ -1,7 +1,7 @@
 """Which proxies we trust, and the visitor's address as seen through them.
 
 One list, ``FORWARDED_ALLOW_IPS``, serves both gunicorn (which trusts ``X-Forwarded-Proto``
-only from these addresses, roadmap/gunicorn_conf.py) and Django (which trusts
+only from these addresses, config/gunicorn_conf.py) and Django (which trusts
 ``X-Forwarded-For`` only from them, ``client_ip``), so the two can never disagree about who
 the proxy is.
 

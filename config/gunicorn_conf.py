@@ -1,11 +1,11 @@
 """Gunicorn settings from the environment.
 
-Run as ``gunicorn -c python:roadmap.gunicorn_conf roadmap.wsgi``.
+Run as ``gunicorn -c python:config.gunicorn_conf config.wsgi``.
 """
 
 import os
 
-from roadmap.proxies import trusted_proxies
+from config.proxies import trusted_proxies
 
 
 def _int(name: str, default: int) -> int:

@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from roadmap import estimates
-from roadmap.curriculum import ORDER_STEP, CurriculumFormatError, parse_curriculum
+from roadmap.curriculum.parse import ORDER_STEP, CurriculumFormatError, parse_curriculum
 from roadmap.models import Resource, Roadmap, Section
 from roadmap.outline import Curriculum, Entry, curriculum_of
 
-# The label that starts each level's group; ``group_level`` in roadmap/curriculum.py reads them.
+# The label that starts each level's group; ``group_level`` in curriculum/parse.py reads them.
 GROUP_LABELS = {
     Resource.Level.GENERAL.value: "Resources",
     Resource.Level.HIGH_LEVEL.value: "High level resources",
