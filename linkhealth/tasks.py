@@ -34,6 +34,7 @@ def checker_from_settings() -> Checker:
     return Checker(
         connect_timeout=settings.LINKCHECK_CONNECT_TIMEOUT,
         read_timeout=settings.LINKCHECK_READ_TIMEOUT,
+        total_timeout=settings.LINKCHECK_TOTAL_TIMEOUT,
         allow_private=settings.LINKCHECK_ALLOW_PRIVATE,
     )
 
