@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.tasks import TaskResultStatus, task
+from django.tasks import Task, TaskResultStatus, task
 from django.utils import timezone
 
 from linkhealth.checker import Checker, Result
@@ -28,6 +28,15 @@ DAILY_GRACE = timedelta(hours=23)
 RECHECK_AFTER = timedelta(minutes=10)
 KEEP_RUNS = timedelta(days=90)
 KEEP_FINISHED_TASKS = timedelta(days=30)
+
+
+def runs_outside_the_request(task: Task) -> bool:
+    """Whether enqueuing ``task`` leaves the work to a worker, rather than doing it at once.
+
+    A backend that can run a task later cannot be running it inside the caller; the immediate
+    backend of development can't, and runs it on the spot, inside the request that asked.
+    """
+    return task.get_backend().supports_defer
 
 
 def checker_from_settings() -> Checker:
