@@ -25,11 +25,10 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from functools import partial
 from urllib.parse import quote, urljoin, urlsplit
 
 from linkhealth.models import LinkCheck
@@ -221,14 +220,29 @@ class Checker:
     max_concurrent: int = MAX_CONCURRENT
     per_host: int = MAX_PER_HOST
 
-    def check_all(self, urls: Sequence[str]) -> list[Result]:
-        """Check each URL once, in parallel within the bounds; results in the order given."""
+    def check_all(
+        self,
+        urls: Sequence[str],
+        *,
+        keep_alive: Callable[[], object] | None = None,
+        every: float = 10,
+    ) -> list[Result]:
+        """Check each URL once, in parallel within the bounds; results in the order given.
+
+        ``keep_alive`` is called from this thread every ``every`` seconds until the last
+        result: the run's sign of life, however long some links take.
+        """
         unique = list(dict.fromkeys(urls))
         limiter = HostLimiter(self.per_host)
         order = _interleaved_by_host(unique)
         with ThreadPoolExecutor(self.max_concurrent, thread_name_prefix="linkcheck") as pool:
-            results = pool.map(partial(self.check, limiter=limiter), order)
-            found = dict(zip(order, results, strict=True))
+            futures = [pool.submit(self.check, url, limiter) for url in order]
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=every)
+                if pending and keep_alive:
+                    keep_alive()
+            found = {url: future.result() for url, future in zip(order, futures, strict=True)}
         return [found[url] for url in urls]
 
     def check(self, url: str, limiter: HostLimiter | None = None) -> Result:

@@ -5,7 +5,8 @@ Each path answers the way some real site does: /ok, /moved (301 to /ok), /tempor
 test's timeout), /no-head (405 to HEAD, 200 to GET), /loop (redirects to itself), /slow (200
 after a moment, for counting simultaneous requests), /toggle (404 or 200, as the test sets
 ``toggle_ok``), /trickle (sends its status line and headers one byte every ``trickle_every``
-seconds, each byte well within any read timeout, until the test ends).
+seconds, each byte well within any read timeout, until the test ends), /gate (200 once the
+test sets ``gate_open``; until then the request waits, as on a very slow site).
 ``redirect_to`` sends /elsewhere to any URL.
 """
 
@@ -51,6 +52,7 @@ class LinkServer:
         self.toggle_ok = False
         self.redirect_to = ""
         self.trickle_every = 2.0
+        self.gate_open = threading.Event()
         self.release = threading.Event()
         self.httpd = ThreadingHTTPServer((host, 0), self._handler())
         self.httpd.daemon_threads = True
@@ -72,6 +74,7 @@ class LinkServer:
 
     def stop(self) -> None:
         self.release.set()
+        self.gate_open.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -148,6 +151,9 @@ class LinkServer:
                     return (200 if server.toggle_ok else 404), {}
                 if path == "/slow":
                     time.sleep(0.3)
+                    return 200, {}
+                if path == "/gate":
+                    server.gate_open.wait(timeout=60)
                     return 200, {}
                 if path == "/hang":
                     server.release.wait(timeout=10)
