@@ -1,6 +1,7 @@
 """A worker that dies mid-task: its heartbeat stops, another worker runs the task once more, then
 fails it for good. The clock is whatever ``now`` the test passes."""
 
+import time
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from linkhealth.tasks import check_links
-from worker.heartbeat import beat, last_heartbeat, stale_after
+from worker.heartbeat import Heartbeat, beat, last_heartbeat, stale_after
 from worker.models import WorkerHeartbeat
 from worker.recovery import recover_abandoned_tasks
 
@@ -113,3 +114,20 @@ def test_the_heartbeat_interval_must_be_at_least_a_second():
 
     proc = manage("check", env=production_env(WORKER_HEARTBEAT_SECONDS="0"))
     assert proc.returncode != 0 and "WORKER_HEARTBEAT_SECONDS must be 1 or more" in proc.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_thread_beats_and_sweeps_until_stopped(settings):
+    settings.WORKER_HEARTBEAT_SECONDS = 1
+    sweeps: list[int] = []
+    heartbeat = Heartbeat("busy-worker", also=lambda: sweeps.append(1))
+    heartbeat.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(sweeps) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        heartbeat.stop()
+    assert len(sweeps) >= 2 and not heartbeat.is_alive()
+    first_beat = WorkerHeartbeat.objects.get(worker_id="busy-worker")
+    assert first_beat.beat_at > first_beat.started_at  # moved on by the second beat
