@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    "worker",
     "linkhealth",
     "allauth",
     "allauth.account",
@@ -374,9 +375,16 @@ TASKS = {
         }[TASKS_BACKEND],
     }
 }
-# Seconds to wait for a connection, and for each read of an answer, per request.
+# Seconds between a worker's heartbeats; six missed and it counts as gone, and its running
+# task is run again by another worker.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 10)
+if WORKER_HEARTBEAT_SECONDS < 1:
+    raise ImproperlyConfigured("WORKER_HEARTBEAT_SECONDS must be 1 or more.")
+# Seconds to wait for a connection, and for each read of an answer, per request; and for the
+# whole request (connection, TLS, headers), however the server paces its bytes.
 LINKCHECK_CONNECT_TIMEOUT = envint("LINKCHECK_CONNECT_TIMEOUT", 5)
 LINKCHECK_READ_TIMEOUT = envint("LINKCHECK_READ_TIMEOUT", 10)
+LINKCHECK_TOTAL_TIMEOUT = envint("LINKCHECK_TOTAL_TIMEOUT", 15)
 # Fetching loopback, private, link-local and metadata addresses is refused unless this is on:
 # for the test suite's local server only, never on a server.
 LINKCHECK_ALLOW_PRIVATE = envbool("LINKCHECK_ALLOW_PRIVATE", False)

@@ -271,11 +271,17 @@ class LinkCheckRunAdmin(ReadOnlyAdmin):
         "trigger",
         "roadmap_slug",
         "partial",
+        "state",
+        "attempt",
         "checked",
         "failing",
         "finished_at",
     ]
     list_filter = ["trigger"]
+
+    @admin.display(description="state")
+    def state(self, obj: LinkCheckRun) -> str:
+        return obj.state()
 
     def get_urls(self):
         check_all = self.admin_site.admin_view(require_POST(self.check_all_view))

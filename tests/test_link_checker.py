@@ -5,6 +5,8 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -69,6 +71,44 @@ def test_a_server_that_hangs_past_the_read_timeout_is_unreachable(check):
     result = check("/hang")
     assert (result.outcome, result.http_status) == (UNREACHABLE, None)
     assert "timed out" in result.error
+
+
+def check_in_thread(local: Checker, url: str, wait: float) -> tuple[list, float]:
+    """The check's result (empty if it had not finished within ``wait``) and its duration."""
+    found: list = []
+    started = time.monotonic()
+    thread = threading.Thread(target=lambda: found.append(local.check(url)), daemon=True)
+    thread.start()
+    thread.join(timeout=wait)
+    return found, time.monotonic() - started
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_server_that_trickles_its_headers_is_cut_at_the_total_deadline(
+    scheme, link_server, tls_server, certificate, monkeypatch
+):
+    server = tls_server if scheme == "https" else link_server
+    trusting = ssl.create_default_context(cafile=str(certificate[0]))
+    monkeypatch.setattr(checker, "_tls_context", lambda: trusting)
+    # Each byte comes well within the read timeout: only a deadline for the whole fetch ends it.
+    server.trickle_every = 0.1
+    local = Checker(connect_timeout=2, read_timeout=0.5, total_timeout=1, allow_private=True)
+    found, seconds = check_in_thread(local, f"{scheme}://localhost:{server.port}/trickle", 5)
+    assert found, "the check was still reading the trickle after 5 s"
+    assert (found[0].outcome, found[0].http_status) == (UNREACHABLE, None)
+    assert "timed out" in found[0].error
+    assert seconds < 2
+    assert server.requests == [("HEAD", "/trickle")]
+
+
+def test_the_total_deadline_counts_from_the_connection_not_from_waiting_for_the_host(
+    link_server,
+):
+    # Three slow checks of one host, one at a time: the last waits longer than its deadline for
+    # its turn, and still has all of it once its request goes.
+    local = Checker(read_timeout=0.5, total_timeout=0.5, per_host=1, allow_private=True)
+    results = local.check_all([link_server.url(f"/slow?{n}") for n in range(3)])
+    assert [r.outcome for r in results] == [OK, OK, OK]
 
 
 def test_a_refused_connection_is_unreachable():

@@ -2,6 +2,7 @@
 production, and a daily check that schedules itself."""
 
 import sys
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -92,6 +93,17 @@ def test_a_daily_check_right_after_a_full_run_checks_nothing(link_server):
     assert "skipped" in result.return_value
     assert LinkCheckRun.objects.count() == 1
     assert link_server.requests == [("HEAD", "/ok")]
+
+
+def test_the_checks_deadline_comes_from_the_settings(link_server, settings):
+    settings.LINKCHECK_TOTAL_TIMEOUT = 1
+    link_server.trickle_every = 0.1
+    resource = make_resource(url=link_server.url("/trickle"))
+    started = time.monotonic()
+    check_links.enqueue()
+    assert time.monotonic() - started < 3
+    check = LinkCheck.objects.get(url=resource.url)
+    assert (check.outcome, check.error) == ("unreachable", "timed out")
 
 
 def test_the_immediate_backend_queues_nothing_for_later():
