@@ -5,7 +5,7 @@ UV := .tools/bin/uv
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-fast lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -22,6 +22,10 @@ run: .venv/.synced
 
 test: .venv/.synced
 	$(UV) run --no-sync pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests and those that start the app in processes of its own.
+test-fast: .venv/.synced
+	$(UV) run --no-sync pytest -m "not browser and not processes" $(PYTEST_ARGS)
 
 lint: .venv/.synced
 	$(UV) run --no-sync ruff check .

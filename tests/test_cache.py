@@ -24,6 +24,7 @@ def test_by_default_the_cache_is_the_database_shared_by_every_worker():
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
 
 
+@pytest.mark.processes
 def test_redis_url_switches_the_shared_caches_to_redis():
     if not redis_answers():
         if os.environ.get("CI"):

@@ -429,10 +429,12 @@ def settings_from_env(expression: str, **env: str) -> str:
     return result.stdout.strip()
 
 
+@pytest.mark.processes
 def test_no_provider_is_on_until_its_variables_are_set():
     assert settings_from_env("s.SOCIALACCOUNT_PROVIDERS") == "{}"
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     ("env", "provider", "origin"),
     [
@@ -472,6 +474,7 @@ def test_each_provider_is_on_once_its_variables_are_set(env, provider, origin):
     assert form_action == f"[<CSP.SELF: \"'self'\">, '{origin}']"
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
@@ -486,16 +489,19 @@ def test_a_half_configured_provider_stops_the_start_with_a_clear_error(env, miss
     assert missing in error
 
 
+@pytest.mark.processes
 def test_a_provider_url_must_be_a_web_address():
     env = {"OIDC_SERVER_URL": "id.example.org", "OIDC_CLIENT_ID": "i", "OIDC_CLIENT_SECRET": "s"}
     assert "must be an http(s):// URL" in settings_from_env("s.SOCIALACCOUNT_PROVIDERS", **env)
 
 
+@pytest.mark.processes
 def test_sso_only_without_a_provider_refuses_to_start():
     error = settings_from_env("s.SSO_ONLY", SSO_ONLY="1")
     assert "SSO_ONLY=1 needs an identity provider" in error
 
 
+@pytest.mark.processes
 def test_sso_only_turns_passkey_sign_in_off():
     env = {"SSO_ONLY": "1", "GITHUB_CLIENT_ID": "i", "GITHUB_CLIENT_SECRET": "s"}
     assert settings_from_env("s.MFA_PASSKEY_LOGIN_ENABLED", **env) == "False"

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the browser suite's fixtures are imported, then named as test arguments.
 """Estimated time and time left, in Debian's Chromium, driven by keyboard and by name.
 
 The shipped curriculum states no lengths, so each test gives two resources an estimate the
@@ -9,22 +8,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Resource
-from tests.conftest import make_user
-from tests.test_browser import (  # noqa: F401 - fixtures
+from tests.browser.helpers import (
     TOTAL,
     NoReload,
     anchor,
-    browser,
-    console_errors,
-    curriculum,
     done_checkbox,
     expect_overall,
     log_in,
-    new_page,
     on_checkbox,
-    page,
     tab_until,
 )
+from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

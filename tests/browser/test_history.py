@@ -1,8 +1,5 @@
 """My progress, export, import and deletion in Debian's Chromium, driven like a person would."""
 
-# The browser fixtures are test_browser.py's own, imported: tests name them as parameters.
-# ruff: noqa: F811
-
 import json
 import re
 
@@ -12,17 +9,8 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from history.models import Event
 from roadmap.models import Note, Progress, Resource
+from tests.browser.helpers import done_checkbox, log_in, sign_up
 from tests.conftest import PASSWORD, make_user
-from tests.test_browser import (  # noqa: F401
-    browser,
-    console_errors,
-    curriculum,
-    done_checkbox,
-    log_in,
-    new_page,
-    page,
-    sign_up,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

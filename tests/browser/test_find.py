@@ -1,8 +1,6 @@
-# ruff: noqa: F811 - the browser suite's fixtures are imported, then named as test arguments.
 """Find: filtering the roadmap in Debian's Chromium, by role and label, with and without JavaScript.
 
-The fixtures and helpers are tests/test_browser.py's (same Chromium, live server, curriculum;
-console errors fail the test).
+With the fixtures of tests/browser/conftest.py (console errors fail the test).
 """
 
 import re
@@ -10,21 +8,17 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import make_user
-from tests.test_browser import (  # noqa: F401 - fixtures
+from tests.browser.helpers import (
     TOTAL,
-    browser,
-    console_errors,
-    curriculum,
     done_checkbox,
     expect_overall,
     log_in,
-    new_page,
     on,
-    page,
+    settled,
+    status_select,
     tab_until,
 )
-from tests.test_browser_status import settled, status_select
+from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,17 +15,11 @@ from playwright.sync_api import Page, expect
 
 from accounts import providers as identity_providers
 from accounts.models import User
-from tests import test_browser as shared
+from tests.browser.helpers import log_in
 from tests.conftest import PASSWORD, make_user
 from tests.provider_stubs import OIDCStub, Person
-from tests.test_browser import log_in
 
 # The browser, its pages and the console watch come from the roadmap's browser tests.
-browser = shared.browser
-new_page = shared.new_page
-page = shared.page
-console_errors = shared.console_errors
-curriculum = shared.curriculum
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,9 +1,7 @@
-# ruff: noqa: F811 - the browser suite's fixtures are imported, then named as test arguments.
 """Statuses, where I stopped, what is new and the keyboard shortcuts, in Debian's Chromium.
 
-Driven like a person would, by role and accessible name; the fixtures and helpers are the ones
-tests/test_browser.py uses (same Chromium, same live server, same curriculum, console errors
-fail the test).
+Driven like a person would, by role and accessible name, with the fixtures of
+tests/browser/conftest.py (console errors fail the test).
 """
 
 import re
@@ -12,24 +10,21 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Progress, Resource
-from tests.conftest import make_resource, make_user
-from tests.test_browser import (  # noqa: F401 - fixtures
+from tests.browser.helpers import (
     TOTAL,
     NoReload,
     anchor,
-    browser,
-    console_errors,
     continue_link,
-    curriculum,
     done_checkbox,
     expect_overall,
     log_in,
-    new_page,
     on,
     overall_progress,
-    page,
+    settled,
+    status_select,
     tab_until,
 )
+from tests.conftest import make_resource, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,10 +32,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def badge(item, text: str):
     """A badge beside the resource's kind and author (the select's options say the same)."""
     return item.locator(".resource-meta").get_by_text(text, exact=True)
-
-
-def status_select(page: Page, title: str):
-    return page.get_by_role("combobox", name=f"Status: {title}", exact=True)
 
 
 def test_the_status_select_and_the_done_checkbox_always_agree(page, console_errors):
@@ -136,11 +127,6 @@ def test_a_learner_notes_where_they_stopped_and_finds_it_in_continue_with(page, 
     page.reload()
     expect(page.locator("#continue-link")).to_contain_text("you stopped at “section 3.2 <b>”")
     assert console_errors == []
-
-
-def settled(page: Page) -> None:
-    """htmx has swapped and settled the last response: a person never types faster than that."""
-    expect(page.locator(".htmx-request, .htmx-settling, .htmx-swapping")).to_have_count(0)
 
 
 def focus_resource_link(page: Page, title: str) -> None:

@@ -4,192 +4,28 @@ Every test loads the real curriculum, works by role, label and text, and fails o
 error or uncaught exception: the Content-Security-Policy is strict, so a violation is an error.
 """
 
-import os
 import re
-import shutil
-from collections.abc import Callable, Iterator
 
 import pytest
-from django.core.management import call_command
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
 from roadmap.models import Resource
+from tests.browser.helpers import (
+    TOTAL,
+    NoReload,
+    anchor,
+    continue_link,
+    done_checkbox,
+    expect_overall,
+    expect_section,
+    log_in,
+    on_checkbox,
+    sign_up,
+    tab_until,
+)
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TOTAL = 31  # resources in fixtures/curriculum.json
-TIMEOUT_MS = 5_000
-expect.set_options(timeout=TIMEOUT_MS)
-
-
-def find_chromium() -> str | None:
-    if os.path.exists("/usr/bin/chromium"):
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = find_chromium()
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium not found; CI must install Debian's chromium", pytrace=False)
-        pytest.skip("Chromium not installed: apt install chromium")
-    # Playwright's sync API keeps an event loop in this thread, which Django would take for
-    # async code and refuse every query the tests make; scoped to the browser's lifetime.
-    with pytest.MonkeyPatch.context() as env, sync_playwright() as playwright:
-        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(autouse=True)
-def curriculum(transactional_db) -> None:
-    call_command("loaddata", "curriculum", verbosity=0)
-    assert Resource.objects.published().count() == TOTAL
-
-
-@pytest.fixture
-def console_errors() -> list[str]:
-    """Console errors and uncaught exceptions from every page a test opens."""
-    return []
-
-
-@pytest.fixture
-def new_page(browser, live_server, console_errors) -> Iterator[Callable[..., Page]]:
-    """Opens a page in a fresh browser context: a new person, with no cookies."""
-    contexts = []
-
-    def open_page(*, javascript: bool = True) -> Page:
-        context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-
-        def on_console(message) -> None:
-            if message.type == "error":
-                console_errors.append(f"{page.url}: {message.text}")
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: console_errors.append(f"{page.url}: {error}"))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(new_page) -> Page:
-    return new_page()
-
-
-# What a person sees and does.
-
-
-def sign_up(page: Page, email: str) -> None:
-    page.goto("/")
-    page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign up").click()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_label(re.compile(r"^Password \(again\):?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/")
-    page.get_by_role("navigation", name="Account").get_by_role("link", name="Log in").click()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
-def done_checkbox(page: Page | Locator, title: str) -> Locator:
-    return page.get_by_role("checkbox", name=f"Done: {title}", exact=True)
-
-
-def overall_progress(page: Page) -> Locator:
-    return page.get_by_role("progressbar", name=re.compile(r"^Your progress:"))
-
-
-def expect_overall(page: Page, done: int) -> None:
-    percent = round(100 * done / TOTAL)
-    bar = overall_progress(page)
-    expect(bar).to_have_accessible_name(
-        f"Your progress: {done} of {TOTAL} resources done ({percent}%)"
-    )
-    expect(bar).to_have_attribute("value", str(done))
-
-
-def expect_section(page: Page, section: str, slug: str, done: int, total: int) -> None:
-    bar = page.get_by_role("progressbar", name=re.compile(rf" done in {re.escape(section)}$"))
-    expect(bar).to_have_accessible_name(re.compile(rf"^{done} of {total} done in "))
-    expect(bar).to_have_attribute("value", str(done))
-    # The contents list repeats each section's count; no role names that one entry.
-    expect(page.locator(f"#toc-{slug}")).to_have_text(re.compile(rf"{done}/{total} done$"))
-
-
-def continue_link(page: Page) -> Locator:
-    return page.get_by_text("Continue with:").get_by_role("link")
-
-
-def tab_until(page: Page, reached: Callable[[], bool], what: str, presses: int = 80) -> None:
-    """Press Tab, like a keyboard user, until ``reached()``; fail naming ``what`` if never."""
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        if reached():
-            return
-    pytest.fail(f"Tab never reached {what}")
-
-
-def on_checkbox(page: Page) -> Callable[[], bool]:
-    return lambda: page.evaluate("document.activeElement.type") == "checkbox"
-
-
-def on(locator: Locator) -> Callable[[], bool]:
-    return lambda: locator.evaluate("element => element === document.activeElement")
-
-
-def anchor(title: str) -> str:
-    return f"#resource-{Resource.objects.get(title=title).pk}"
-
-
-class NoReload:
-    """Proves a page was not reloaded: a window property survives and no navigation happened."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.navigations: list[str] = []
-        page.on("framenavigated", self._on_navigation)
-
-    def _on_navigation(self, frame) -> None:
-        if frame == self.page.main_frame:
-            self.navigations.append(frame.url)
-
-    def arm(self) -> None:
-        self.page.evaluate("window.__marker = 1")
-        self.navigations.clear()
-
-    def check(self) -> None:
-        assert self.page.evaluate("window.__marker") == 1, "the page was reloaded"
-        assert self.navigations == [], f"the page navigated: {self.navigations}"
-
 
 # The tests.
 

@@ -1,24 +1,13 @@
 """A learner reports a problem with a link in Chromium, with and without JavaScript."""
 
-# The browser fixtures come from test_browser.py; pytest's fixture arguments shadow them.
-# ruff: noqa: F811
-
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from linkhealth.models import LinkReport
+from tests.browser.helpers import NoReload, log_in
 from tests.conftest import make_user
-from tests.test_browser import (  # noqa: F401 - fixtures shared with the roadmap's browser tests
-    NoReload,
-    browser,
-    console_errors,
-    curriculum,
-    log_in,
-    new_page,
-    page,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TITLE = "The Illustrated Transformer"

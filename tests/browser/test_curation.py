@@ -1,9 +1,7 @@
 """The roadmaps list and the learner statistics in Chromium, by role and name, as people use them.
 
-Reuses tests/test_browser.py's browser, pages and the shipped curriculum (31 resources).
+The browser, pages and the shipped curriculum (31 resources) come from tests/browser/conftest.py.
 """
-
-# ruff: noqa: F811 - the imported fixtures come back as the tests' parameters, by design.
 
 import re
 
@@ -12,16 +10,8 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Progress, Resource
+from tests.browser.helpers import TOTAL, log_in
 from tests.conftest import make_resource, make_roadmap, make_section, make_user
-from tests.test_browser import (  # noqa: F401 - fixtures, used by name
-    TOTAL,
-    browser,
-    console_errors,
-    curriculum,
-    log_in,
-    new_page,
-    page,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
