@@ -23,11 +23,11 @@ from django_tasks_db.models import DBTaskResult
 from linkhealth.models import LinkCheckRun
 from tests.conftest import client_for, make_resource, make_user
 from tests.link_server import LinkServer
-from tests.test_production import ROOT, production_env
+from tests.processes import ROOT, production_env
 from worker.heartbeat import BEATS_MISSED
 from worker.models import WorkerHeartbeat
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.processes]
 HEARTBEAT_SECONDS = 1
 # A worker starts in a second or two; far longer on a machine busy with other test runs.
 STARTUP_SECONDS = 60

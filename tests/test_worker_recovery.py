@@ -109,8 +109,9 @@ def test_a_starting_worker_beats_then_runs_again_the_task_a_dead_worker_left(lin
     assert WorkerHeartbeat.objects.filter(worker_id=task.worker_ids[1]).exists()
 
 
+@pytest.mark.processes
 def test_the_heartbeat_interval_must_be_at_least_a_second():
-    from tests.test_production import manage, production_env
+    from tests.processes import manage, production_env
 
     proc = manage("check", env=production_env(WORKER_HEARTBEAT_SECONDS="0"))
     assert proc.returncode != 0 and "WORKER_HEARTBEAT_SECONDS must be 1 or more" in proc.stderr
