@@ -5,15 +5,27 @@ their note changes; nothing else writes them, so repeated or concurrent requests
 nothing record nothing.
 """
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+# The moments every time zone can show: no zone is a day away from UTC. An import once took any
+# date, and a year 1 or 9999 event turned into year 0 or 10000, which no page can show.
+SHOWABLE_FROM = datetime(1, 1, 2, tzinfo=UTC)
+SHOWABLE_UNTIL = datetime(9999, 12, 31, tzinfo=UTC)
+
 
 class EventQuerySet(models.QuerySet):
     def for_user(self, user) -> "EventQuerySet":
-        return self.filter(user=user)
+        """The learner's events, as every page, figure and export reads them.
+
+        Without any dated outside SHOWABLE_FROM..SHOWABLE_UNTIL: whatever is stored, the
+        dashboard and the history never fail on it (imports refuse such dates now).
+        """
+        return self.filter(user=user, created_at__gte=SHOWABLE_FROM, created_at__lt=SHOWABLE_UNTIL)
 
 
 class Event(models.Model):
