@@ -13,6 +13,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from history import exchange
@@ -129,12 +130,20 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _summary(plan: exchange.Plan) -> str:
-    parts = [
-        f"{len(plan.progress_added) + len(plan.progress_changed)} statuses and bookmarks",
-        f"{len(plan.notes_added) + len(plan.notes_changed)} notes",
-        f"{len(plan.events_added)} history events",
+    """ "Imported 5 statuses or bookmarks, 1 note and your settings.": what changed, no zeros."""
+    statuses = len(plan.progress_added) + len(plan.progress_changed)
+    notes = len(plan.notes_added) + len(plan.notes_changed)
+    events = len(plan.events_added)
+    counts = [
+        (statuses, ngettext("%(n)d status or bookmark", "%(n)d statuses or bookmarks", statuses)),
+        (notes, ngettext("%(n)d note", "%(n)d notes", notes)),
+        (events, ngettext("%(n)d history event", "%(n)d history events", events)),
     ]
-    return "Imported " + ", ".join(parts) + "."
+    parts = [text % {"n": n} for n, text in counts if n]
+    if plan.settings_changed:
+        parts.append("your settings")
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return f"Imported {listed}."
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,7 +18,7 @@ from history.exchange import ImportError_, parse_export
 from history.models import Event, PendingImport
 from roadmap import learning
 from roadmap.models import Note, Progress
-from tests.conftest import make_resource, make_roadmap, make_section
+from tests.conftest import client_for, make_resource, make_roadmap, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +224,30 @@ def test_dates_stored_before_the_checks_never_break_the_dashboard_or_history(
         assert response.status_code == 200, url
         assert "Recent" in response.content.decode()
     assert alice_client.get("/me/export.json").status_code == 200
+
+
+def test_the_success_message_counts_in_words(alice, alice_client, bob):
+    section = make_section()
+    resources = [make_resource(section) for _ in range(5)]
+    for resource in resources:
+        learning.set_status(bob, resource, Progress.Status.DONE)
+    learning.save_note(bob, resources[0], "one note")
+    bob_client = client_for(bob)
+    data = json.loads(b"".join(bob_client.get("/me/export.json").streaming_content))
+
+    response = upload(alice_client, data)
+    page = alice_client.post(response["Location"], {"confirm": "import"}, follow=True)
+    assert "Imported 5 statuses or bookmarks, 1 note and 6 history events." in page.content.decode()
+
+    data["notes"][0]["body"] = "an edit"
+    data["settings"] = {"time_zone": "Europe/Paris"}
+    del data["events"]
+    response = upload(alice_client, data)
+    page = alice_client.post(response["Location"], {"confirm": "import"}, follow=True)
+    assert "Imported 1 note and your settings." in page.content.decode()
+
+    data = everything_about(ref(make_resource(section)))
+    del data["notes"]
+    response = upload(alice_client, data)
+    page = alice_client.post(response["Location"], {"confirm": "import"}, follow=True)
+    assert "Imported 1 status or bookmark and 1 history event." in page.content.decode()
