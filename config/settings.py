@@ -222,8 +222,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS_ENABLED = True
 # allauth's rate limits (kept in the shared cache) also guard our own costly writes: saving a
-# note renders its Markdown, so a learner may save 30 a minute, far more than anyone types.
-ACCOUNT_RATE_LIMITS = {"note_save": "30/m/user"}
+# note renders its Markdown, so a learner may save 30 a minute, far more than anyone types;
+# checking an uploaded export reads up to 5 MB, so a learner may upload 10 an hour.
+ACCOUNT_RATE_LIMITS = {"note_save": "30/m/user", "data_import": "10/h/user"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 REGISTRATION_OPEN = envbool("REGISTRATION_OPEN", True)
 

@@ -6,7 +6,9 @@ class HistoryConfig(AppConfig):
     verbose_name = "Learner history"
 
     def ready(self) -> None:
-        from history.signals import record_change
+        from history.signals import queue_import_cleanup, record_change
         from roadmap import learning
+        from worker.signals import worker_starting
 
         learning.changed.connect(record_change, dispatch_uid="history.record_change")
+        worker_starting.connect(queue_import_cleanup, dispatch_uid="history.import_cleanup")

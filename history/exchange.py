@@ -9,7 +9,7 @@ current state, and applies it in one transaction; applying the same file again c
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -29,6 +29,10 @@ from roadmap.outline import curriculum_of
 SCHEMA = 1
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ITEMS = 100_000  # rows of one kind in one file: far beyond a real learner, bounds the work
+# The dates a file may hold: nothing before anyone could have learned here, nothing from the
+# future beyond a day's slack for wrong clocks. Year 1 or 9999 is a mistake or an attack.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+AHEAD = timedelta(days=1)
 Status = Progress.Status
 
 
@@ -185,7 +189,7 @@ def _text(value: Any, where: str, *, max_length: int, blank: bool = True) -> str
     return value
 
 
-def _moment(value: Any, where: str, *, required: bool = True) -> str | None:
+def _moment(value: Any, where: str, *, latest: datetime, required: bool = True) -> str | None:
     if value is None and not required:
         return None
     text = _text(value, where, max_length=40)
@@ -195,6 +199,11 @@ def _moment(value: Any, where: str, *, required: bool = True) -> str | None:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise ImportError_(f"{where} is not a date and time with a time zone: {text[:40]!r}.")
+    if not EARLIEST <= parsed <= latest:
+        raise ImportError_(
+            f"{where} is {text!r}, outside the dates an export can hold: from 1 January 2000 "
+            "to a day from now."
+        )
     return parsed.isoformat()
 
 
@@ -220,8 +229,9 @@ def _rows(data: dict, key: str) -> list:
     return rows
 
 
-def parse_export(raw: bytes) -> dict:
+def parse_export(raw: bytes, *, now: datetime | None = None) -> dict:
     """Validate an uploaded export and return it normalised; ImportError_ says what is wrong."""
+    latest = (now or timezone.now()) + AHEAD
     if len(raw) > MAX_IMPORT_BYTES:
         raise ImportError_(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
     try:
@@ -272,8 +282,12 @@ def parse_export(raw: bytes) -> dict:
             {
                 "resource": _resource_ref(row.get("resource"), where),
                 "body": _text(row.get("body"), where, max_length=settings.NOTE_MAX_LENGTH),
-                "created_at": _moment(row.get("created_at"), f"{where}: created", required=False),
-                "updated_at": _moment(row.get("updated_at"), f"{where}: updated", required=False),
+                "created_at": _moment(
+                    row.get("created_at"), f"{where}: created", latest=latest, required=False
+                ),
+                "updated_at": _moment(
+                    row.get("updated_at"), f"{where}: updated", latest=latest, required=False
+                ),
             }
         )
     kinds = set(Event.Kind.values)
@@ -290,7 +304,7 @@ def parse_export(raw: bytes) -> dict:
                 "resource": _resource_ref(row.get("resource"), where),
                 "kind": kind,
                 "status": status,
-                "created_at": _moment(row.get("created_at"), f"{where}: created_at"),
+                "created_at": _moment(row.get("created_at"), f"{where}: created_at", latest=latest),
             }
         )
     return out
@@ -329,22 +343,26 @@ class Plan:
 def _resolve(data: dict) -> dict[tuple[str, str], Resource]:
     """This instance's resources for the file's (roadmap slug, URL) pairs.
 
-    Another instance may call its roadmap differently: a URL found in exactly one roadmap here
-    is the same resource.
+    Only what a learner could mark here: a resource the roadmap page shows, in a published
+    roadmap. Anything else (a draft, an unpublished course) is missing, like an unknown URL,
+    or its title would appear on the learner's pages. Another instance may call its roadmap
+    differently: a URL found in exactly one roadmap here is the same resource.
     """
     sections = ("progress", "notes", "events")
     refs = {tuple(row["resource"][:2]) for key in sections for row in data[key]}
-    urls = {url for _, url in refs}
-    by_url: dict[str, list[Resource]] = {}
-    for resource in Resource.objects.filter(url__in=urls).select_related("roadmap"):
-        by_url.setdefault(resource.url, []).append(resource)
-    found = {}
+    # The curriculum bounds this query, not the file: a file may name 100,000 unknown URLs.
+    shown = Resource.objects.shown().filter(roadmap__is_published=True)
+    by_url: dict[str, list[tuple[int, str]]] = {}
+    for pk, url, roadmap_slug in shown.values_list("pk", "url", "roadmap__slug"):
+        by_url.setdefault(url, []).append((pk, roadmap_slug))
+    wanted: dict[tuple[str, str], int] = {}
     for slug, url in refs:
         candidates = by_url.get(url, [])
-        exact = [r for r in candidates if r.roadmap.slug == slug]
+        exact = [pk for pk, roadmap_slug in candidates if roadmap_slug == slug]
         if exact or len(candidates) == 1:
-            found[(slug, url)] = (exact or candidates)[0]
-    return found
+            wanted[(slug, url)] = (exact or [candidates[0][0]])[0]
+    resources = Resource.objects.select_related("roadmap").in_bulk(set(wanted.values()))
+    return {ref: resources[pk] for ref, pk in wanted.items()}
 
 
 def plan_import(user, data: dict) -> Plan:

@@ -93,7 +93,9 @@ def test_a_learner_exports_then_previews_and_imports_into_another_account(
     assert not Progress.objects.filter(user__email="arriving@example.com").exists()
     second.get_by_role("button", name="Import").click()
     expect(second.get_by_role("heading", name="My progress", level=1)).to_be_visible()
-    expect(second.get_by_text(re.compile(r"^Imported 1 statuses and bookmarks"))).to_be_visible()
+    expect(
+        second.get_by_text(re.compile(r"^Imported 1 status or bookmark and 1 history event\.$"))
+    ).to_be_visible()
     second.goto("/")
     expect(done_checkbox(second, TITLE)).to_be_checked()
 
