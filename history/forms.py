@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from history import handles
-from history.exchange import MAX_IMPORT_BYTES
+from history.imports import MAX_IMPORT_BYTES
 from history.models import PublicProfile
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.decorators import learner_required
-from history import exchange
+from history import exports, imports
 from history.activity import activity_for, zone_of
 from history.forms import ImportForm, PublicProfileForm
 from history.models import Event, PendingImport, PublicNote, PublicProfile
@@ -74,7 +74,7 @@ def history_list(request: HttpRequest) -> HttpResponse:
 @learner_required
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        (piece.encode() for piece in exchange.export_json(request.user)),
+        (piece.encode() for piece in exports.export_json(request.user)),
         content_type="application/json; charset=utf-8",
     )
     stamp = timezone.localdate().isoformat()
@@ -86,7 +86,7 @@ def export_json(request: HttpRequest) -> StreamingHttpResponse:
 @learner_required
 def export_markdown(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
-        exchange.export_markdown(request.user), content_type="text/markdown; charset=utf-8"
+        exports.export_markdown(request.user), content_type="text/markdown; charset=utf-8"
     )
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="llm-roadmap-notes-{stamp}.md"'
@@ -110,8 +110,8 @@ def data(request: HttpRequest) -> HttpResponse:
         else:
             upload = form.cleaned_data["file"]
             try:
-                parsed = exchange.parse_export(upload.read(exchange.MAX_IMPORT_BYTES + 1))
-            except exchange.ImportError_ as error:
+                parsed = imports.parse_export(upload.read(imports.MAX_IMPORT_BYTES + 1))
+            except imports.InvalidExportFile as error:
                 form.add_error("file", f"{error} Nothing was imported.")
                 status = 422
             else:
@@ -144,14 +144,14 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("confirm") != "import":
             return HttpResponseBadRequest("Confirm the import with the form's Import button.")
-        plan = exchange.apply_import(request.user, pending.data)
+        plan = imports.apply_import(request.user, pending.data)
         pending.delete()
         if plan.changes:
             messages.success(request, _summary(plan))
         else:
             messages.info(request, "Nothing to import: your data already holds everything in it.")
         return redirect("history:dashboard")
-    plan = exchange.plan_import(request.user, pending.data)
+    plan = imports.plan_import(request.user, pending.data)
     context = {
         "pending": pending,
         "plan": plan,
@@ -162,7 +162,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "history/import_preview.html", context)
 
 
-def _summary(plan: exchange.Plan) -> str:
+def _summary(plan: imports.Plan) -> str:
     """ "Imported 5 statuses or bookmarks, 1 note and your settings.": what changed, no zeros."""
     statuses = len(plan.progress_added) + len(plan.progress_changed)
     notes = len(plan.notes_added) + len(plan.notes_changed)

@@ -21,7 +21,7 @@ class SectionActivity(models.Model):
     """One learner's activity in one section's own resources (not its subsections'): the rows
     the statistics page reads instead of every progress row and note.
 
-    Kept current by insights/section_activity.py: roadmap/learning.py and history/exchange.py
+    Kept current by insights/section_activity.py: roadmap/learning.py and history/imports.py
     refresh a learner's row whenever they write, and a roadmap's rows are rebuilt whenever its
     curriculum changed since they were last built (``SectionActivityBuild``). Only published
     resources count; a row exists when the learner has a progress row or a note on one of them.

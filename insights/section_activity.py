@@ -7,7 +7,7 @@ The rows are derived data, made by one aggregation over progress rows and notes
 
 - ``refresh(user, resource)``: after a learner's write (``roadmap.learning.changed``, connected
   in apps.py), their row for that resource's section is made again;
-- ``refresh_learner(user)``: after an import of their data (history/exchange.py), all of theirs;
+- ``refresh_learner(user)``: after an import of their data (history/imports.py), all of theirs;
 - ``rebuild(roadmap)``: a roadmap's rows made again from scratch. ``ensure_current(roadmap)``
   does it when the curriculum changed since the last build (resources move between sections,
   are published or withdrawn: the roadmap's ``content_version`` moved), and

@@ -16,6 +16,7 @@ live in one place:
 
 from django.db import connection, transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
 from roadmap.markdown import render_markdown
 from roadmap.models import Note, Progress, Resource
@@ -72,11 +73,37 @@ def _locked_row(user, resource: Resource) -> Progress:
     return Progress.objects.select_for_update().get(user=user, resource=resource)
 
 
+def _says_nothing(status: str, bookmark: str) -> bool:
+    return status == Status.NOT_STARTED and not bookmark
+
+
 def _keep_or_drop(row: Progress, fields: list[str]) -> None:
-    if row.status == Status.NOT_STARTED and not row.bookmark:
+    if _says_nothing(row.status, row.bookmark):
         row.delete()
     else:
         row.save(update_fields=[*fields, "updated_at"])
+
+
+def write_progress(user, rows: list[tuple[Resource, str, str]]) -> None:
+    """Set many of the learner's (resource, status, bookmark) at once, by the rule above: rows
+    that would say "not started, no bookmark" are deleted, the others made or overwritten.
+
+    For an import of the learner's data, which brings its own history: no event is recorded and
+    nothing is announced. The caller holds ``lock_learner`` and refreshes what it derives.
+    """
+    empty = [resource.pk for resource, status, bookmark in rows if _says_nothing(status, bookmark)]
+    Progress.objects.filter(user=user, resource_id__in=empty).delete()
+    now = timezone.now()
+    Progress.objects.bulk_create(
+        [
+            Progress(user=user, resource=resource, status=status, bookmark=bookmark, updated_at=now)
+            for resource, status, bookmark in rows
+            if not _says_nothing(status, bookmark)
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "resource"],
+        update_fields=["status", "bookmark", "updated_at"],
+    )
 
 
 def set_status(user, resource: Resource, status: str, *, only_from: str | None = None) -> bool:

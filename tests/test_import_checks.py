@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from history.exchange import ImportError_, parse_export
+from history.imports import InvalidExportFile, parse_export
 from history.models import Event, PendingImport
 from roadmap import learning
 from roadmap.models import Note, Progress
@@ -145,7 +145,7 @@ def test_note_dates_out_of_range_are_refused_too(field):
     data = everything_about(ref(resource))
     data["notes"][0][field] = "9999-12-31T23:59:59+00:00"
     label = field.removesuffix("_at")
-    with pytest.raises(ImportError_, match=f"^Note 1: {label} is '9999-12-31T23:59:59"):
+    with pytest.raises(InvalidExportFile, match=f"^Note 1: {label} is '9999-12-31T23:59:59"):
         parse_export(json.dumps(data).encode(), now=NOW)
 
 
@@ -179,13 +179,13 @@ def test_dates_from_2000_to_a_day_from_now_are_taken(moment):
     ],
 )
 def test_dates_before_2000_or_over_a_day_ahead_are_refused(moment):
-    with pytest.raises(ImportError_, match=r"^Event 1: created_at is .* outside the dates"):
+    with pytest.raises(InvalidExportFile, match=r"^Event 1: created_at is .* outside the dates"):
         parse_export(file_with_event_at(moment), now=NOW)
 
 
 def test_the_day_of_slack_moves_with_the_clock():
     moment = (NOW + timedelta(days=2)).isoformat()
-    with pytest.raises(ImportError_):
+    with pytest.raises(InvalidExportFile):
         parse_export(file_with_event_at(moment), now=NOW)
     assert parse_export(file_with_event_at(moment), now=NOW + timedelta(days=1))["events"]
 

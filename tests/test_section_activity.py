@@ -245,7 +245,7 @@ def test_writes_in_two_tabs_and_a_rebuild_at_once_keep_the_rows_right():
 
 @pytest.mark.django_db(transaction=True)
 def test_an_import_and_a_click_by_the_same_learner_at_once_both_land(monkeypatch):
-    from history import exchange
+    from history import imports
 
     if connection.vendor != "postgresql":
         pytest.skip("Needs PostgreSQL's concurrent writers (CI runs it with DATABASE_URL set).")
@@ -255,24 +255,24 @@ def test_an_import_and_a_click_by_the_same_learner_at_once_both_land(monkeypatch
     source, learner = make_user("source@example.com"), make_user("both@example.com")
     learning.set_status(source, first, Status.DONE)
     response = client_for(source).get("/me/export.json")
-    data = exchange.parse_export(b"".join(response.streaming_content))
+    data = imports.parse_export(b"".join(response.streaming_content))
 
     # The import holds its locks a while; the click comes in meanwhile, in another tab.
     importing = threading.Event()
-    plan = exchange.plan_import
+    plan = imports.plan_import
 
     def slow_plan(user, data):
         importing.set()
         threading.Event().wait(0.5)
         return plan(user, data)
 
-    monkeypatch.setattr(exchange, "plan_import", slow_plan)
+    monkeypatch.setattr(imports, "plan_import", slow_plan)
 
     def click():
         importing.wait(10)
         return learning.set_status(learner, second, Status.DONE)
 
-    results = _at_once(lambda: exchange.apply_import(learner, data), click)
+    results = _at_once(lambda: imports.apply_import(learner, data), click)
 
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert set(Progress.objects.filter(user=learner).values_list("resource", flat=True)) == {

@@ -1,13 +1,12 @@
-"""A learner's data in and out: the JSON export (schema 1), the Markdown study document, import.
+"""A learner's JSON export (schema 1, history/exports.py) brought back in.
 
-Schema 1 (documented in the README, "Your data"): resources are named by their roadmap's slug
-and their URL, never by database ids, so a file moves between instances. Import validates the
-whole file before anything else happens, previews what it would change against the learner's
-current state, and applies it in one transaction; applying the same file again changes nothing.
+Import validates the whole file before anything else happens (``parse_export``), previews what
+it would change against the learner's current state (``plan_import``), and applies it in one
+transaction (``apply_import``), writing progress through the same rule as every other write
+(``roadmap.learning.write_progress``); applying the same file again changes nothing.
 """
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,14 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from history.models import Event, PublicNote, PublicProfile
+from history.exports import SCHEMA
+from history.models import Event, PublicNote
 from insights import section_activity
 from roadmap import learning
 from roadmap.markdown import render_markdown
-from roadmap.models import Note, Progress, Resource, Roadmap
-from roadmap.outline import curriculum_of
+from roadmap.models import Note, Progress, Resource
 
-SCHEMA = 1
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ITEMS = 100_000  # rows of one kind in one file: far beyond a real learner, bounds the work
 # The dates a file may hold: nothing before anyone could have learned here, nothing from the
@@ -36,156 +34,23 @@ AHEAD = timedelta(days=1)
 Status = Progress.Status
 
 
-def _when(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _ref(slug: str, url: str, title: str) -> dict[str, str]:
-    return {"roadmap": slug, "url": url, "title": title}
-
-
-# Export.
-
-
-def export_json(user) -> Iterator[str]:
-    """The learner's export as JSON text, in pieces: events are streamed, not held in memory."""
-    resource_fields = ("resource__roadmap__slug", "resource__url", "resource__title")
-    public = PublicProfile.objects.filter(user=user).first()
-    head = {
-        "schema": SCHEMA,
-        "exported_at": timezone.now().isoformat(),
-        "site": settings.SITE_NAME,
-        "account": {"email": user.email, "date_joined": _when(user.date_joined)},
-        "settings": {
-            "time_zone": user.time_zone,
-            "count_skipped_as_done": user.count_skipped_as_done,
-            "public_page": {
-                "handle": public.handle,
-                "enabled": public.is_enabled,
-                "allow_indexing": public.allow_indexing,
-            }
-            if public
-            else None,
-        },
-        "progress": [
-            {
-                "resource": _ref(slug, url, title),
-                "status": status,
-                "bookmark": bookmark,
-                "updated_at": _when(updated),
-            }
-            for status, bookmark, updated, slug, url, title in Progress.objects.for_user(user)
-            .order_by("resource__roadmap__order", "resource__section__order", "resource__order")
-            .values_list("status", "bookmark", "updated_at", *resource_fields)
-        ],
-        "notes": [
-            {
-                "resource": _ref(slug, url, title),
-                "body": body,
-                "public": is_public,
-                "created_at": _when(created),
-                "updated_at": _when(updated),
-            }
-            for body, is_public, created, updated, slug, url, title in Note.objects.for_user(user)
-            .order_by("resource__roadmap__order", "resource__section__order", "resource__order")
-            .values_list("body", "public__pk", "created_at", "updated_at", *resource_fields)
-        ],
-    }
-    for note in head["notes"]:
-        note["public"] = note["public"] is not None
-    text = json.dumps(head, ensure_ascii=False, indent=1)
-    yield text[: text.rindex("}")].rstrip() + ',\n "events": ['
-    events = (
-        Event.objects.for_user(user)
-        .order_by("created_at", "pk")
-        .values_list("kind", "status", "created_at", *resource_fields)
-        .iterator(chunk_size=2000)
-    )
-    separator = "\n  "
-    for kind, status, created, slug, url, title in events:
-        row = {"resource": _ref(slug, url, title), "kind": kind, "status": status}
-        row["created_at"] = _when(created)
-        yield separator + json.dumps(row, ensure_ascii=False)
-        separator = ",\n  "
-    yield "\n ]\n}\n"
-
-
-def _status_box(status: str | None) -> str:
-    return {Status.DONE: "[x]", Status.IN_PROGRESS: "[~]", Status.SKIPPED: "[-]"}.get(status, "[ ]")
-
-
-def export_markdown(user) -> str:
-    """Notes and progress as one study document, in the order the roadmaps teach."""
-    states = {
-        resource_id: (status, bookmark)
-        for resource_id, status, bookmark in Progress.objects.for_user(user).values_list(
-            "resource_id", "status", "bookmark"
-        )
-    }
-    notes = {note.resource_id: note for note in Note.objects.for_user(user)}
-    labels = dict(Status.choices)
-    lines = [
-        f"# My study notes · {settings.SITE_NAME}",
-        "",
-        f"Exported {timezone.localdate():%-d %B %Y}. [x] done, [~] in progress, [-] skipped.",
-    ]
-    shown: set[int] = set()
-    for roadmap in Roadmap.objects.published():
-        curriculum = curriculum_of(roadmap)
-        lines += ["", f"## {roadmap.title}"]
-        for entry in curriculum.entries:
-            lines += ["", f"{'#' * min(3 + entry.depth, 6)} {entry.section.title}", ""]
-            for group in entry.groups:
-                for resource in group.resources:
-                    shown.add(resource.pk)
-                    lines += _resource_lines(resource, states, notes, labels)
-    leftovers = [pk for pk in (*states, *notes) if pk not in shown]
-    if leftovers:
-        lines += ["", "## No longer on the roadmap", ""]
-        for resource in Resource.objects.filter(pk__in=set(leftovers)).order_by("title"):
-            lines += _resource_lines(resource, states, notes, labels)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _resource_lines(resource, states, notes, labels) -> list[str]:
-    status, bookmark = states.get(resource.pk, (None, ""))
-    title = resource.title.replace("[", "\\[").replace("]", "\\]")
-    line = f"- {_status_box(status)} [{title}]({resource.url})"
-    if resource.author:
-        line += f" · {resource.author}"
-    if status and status != Status.NOT_STARTED:
-        line += f" · {labels[status].lower()}"
-    lines = [line]
-    if bookmark:
-        lines.append(f"  - Bookmark: {bookmark}")
-    note = notes.get(resource.pk)
-    if note is not None:
-        lines.append("")
-        lines += [f"  {line}".rstrip() for line in note.body.strip().splitlines()]
-        lines.append("")
-    return lines
-
-
-# Import: validation.
-
-
-class ImportError_(ValueError):
+class InvalidExportFile(ValueError):
     """The file cannot be imported; the message says why, in words for the learner."""
 
 
 def _text(value: Any, where: str, *, max_length: int, blank: bool = True) -> str:
     if not isinstance(value, str):
-        raise ImportError_(f"{where} must be text.")
+        raise InvalidExportFile(f"{where} must be text.")
     if "\x00" in value:
-        raise ImportError_(f"{where} contains a NUL character.")
+        raise InvalidExportFile(f"{where} contains a NUL character.")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ImportError_(f"{where} is not valid Unicode text.") from None
+        raise InvalidExportFile(f"{where} is not valid Unicode text.") from None
     if len(value) > max_length:
-        raise ImportError_(f"{where} is longer than {max_length} characters.")
+        raise InvalidExportFile(f"{where} is longer than {max_length} characters.")
     if not blank and not value.strip():
-        raise ImportError_(f"{where} is empty.")
+        raise InvalidExportFile(f"{where} is empty.")
     return value
 
 
@@ -198,9 +63,9 @@ def _moment(value: Any, where: str, *, latest: datetime, required: bool = True) 
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise ImportError_(f"{where} is not a date and time with a time zone: {text[:40]!r}.")
+        raise InvalidExportFile(f"{where} is not a date and time with a time zone: {text[:40]!r}.")
     if not EARLIEST <= parsed <= latest:
-        raise ImportError_(
+        raise InvalidExportFile(
             f"{where} is {text!r}, outside the dates an export can hold: from 1 January 2000 "
             "to a day from now."
         )
@@ -209,7 +74,7 @@ def _moment(value: Any, where: str, *, latest: datetime, required: bool = True) 
 
 def _resource_ref(value: Any, where: str) -> tuple[str, str, str]:
     if not isinstance(value, dict):
-        raise ImportError_(f"{where}: the resource must name its roadmap and URL.")
+        raise InvalidExportFile(f"{where}: the resource must name its roadmap and URL.")
     return (
         _text(value.get("roadmap"), f"{where}: the roadmap", max_length=80, blank=False),
         _text(value.get("url"), f"{where}: the URL", max_length=500, blank=False),
@@ -220,29 +85,31 @@ def _resource_ref(value: Any, where: str) -> tuple[str, str, str]:
 def _rows(data: dict, key: str) -> list:
     rows = data.get(key, [])
     if not isinstance(rows, list):
-        raise ImportError_(f"“{key}” must be a list.")
+        raise InvalidExportFile(f"“{key}” must be a list.")
     if len(rows) > MAX_ITEMS:
-        raise ImportError_(f"“{key}” has more than {MAX_ITEMS} entries.")
+        raise InvalidExportFile(f"“{key}” has more than {MAX_ITEMS} entries.")
     for n, row in enumerate(rows, 1):
         if not isinstance(row, dict):
-            raise ImportError_(f"{key} entry {n} must be an object.")
+            raise InvalidExportFile(f"{key} entry {n} must be an object.")
     return rows
 
 
 def parse_export(raw: bytes, *, now: datetime | None = None) -> dict:
-    """Validate an uploaded export and return it normalised; ImportError_ says what is wrong."""
+    """Validate an uploaded export and return it normalised, or raise InvalidExportFile."""
     latest = (now or timezone.now()) + AHEAD
     if len(raw) > MAX_IMPORT_BYTES:
-        raise ImportError_(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        raise InvalidExportFile(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
     try:
         text = raw.decode("utf-8-sig")
         data = json.loads(text)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ImportError_("The file is not JSON: upload the export.json you downloaded.") from None
+        raise InvalidExportFile(
+            "The file is not JSON: upload the export.json you downloaded."
+        ) from None
     if not isinstance(data, dict) or "schema" not in data:
-        raise ImportError_("This JSON file is not an export from LLM Roadmap (no “schema”).")
+        raise InvalidExportFile("This JSON file is not an export from LLM Roadmap (no “schema”).")
     if data["schema"] != SCHEMA or isinstance(data["schema"], bool):
-        raise ImportError_(
+        raise InvalidExportFile(
             f"This export uses schema {str(data['schema'])[:20]!r}; this instance reads "
             f"schema {SCHEMA}."
         )
@@ -250,15 +117,15 @@ def parse_export(raw: bytes, *, now: datetime | None = None) -> dict:
 
     found_settings = data.get("settings") or {}
     if not isinstance(found_settings, dict):
-        raise ImportError_("“settings” must be an object.")
+        raise InvalidExportFile("“settings” must be an object.")
     if "time_zone" in found_settings:
         zone = _text(found_settings["time_zone"], "The time zone", max_length=64)
         if zone not in available_timezones():
-            raise ImportError_(f"The time zone {zone[:64]!r} is not one this server knows.")
+            raise InvalidExportFile(f"The time zone {zone[:64]!r} is not one this server knows.")
         out["settings"]["time_zone"] = zone
     if "count_skipped_as_done" in found_settings:
         if not isinstance(found_settings["count_skipped_as_done"], bool):
-            raise ImportError_("“count_skipped_as_done” must be true or false.")
+            raise InvalidExportFile("“count_skipped_as_done” must be true or false.")
         out["settings"]["count_skipped_as_done"] = found_settings["count_skipped_as_done"]
 
     statuses = set(Status.values)
@@ -266,7 +133,7 @@ def parse_export(raw: bytes, *, now: datetime | None = None) -> dict:
         where = f"Progress entry {n}"
         status = row.get("status", Status.NOT_STARTED)
         if status not in statuses:
-            raise ImportError_(f"{where}: unknown status {str(status)[:30]!r}.")
+            raise InvalidExportFile(f"{where}: unknown status {str(status)[:30]!r}.")
         out["progress"].append(
             {
                 "resource": _resource_ref(row.get("resource"), where),
@@ -295,10 +162,10 @@ def parse_export(raw: bytes, *, now: datetime | None = None) -> dict:
         where = f"Event {n}"
         kind = row.get("kind")
         if kind not in kinds:
-            raise ImportError_(f"{where}: unknown kind {str(kind)[:30]!r}.")
+            raise InvalidExportFile(f"{where}: unknown kind {str(kind)[:30]!r}.")
         status = row.get("status") or ""
         if (kind == Event.Kind.STATUS) != (status in statuses):
-            raise ImportError_(f"{where}: a status change needs a status, a note edit none.")
+            raise InvalidExportFile(f"{where}: a status change needs a status, a note edit none.")
         out["events"].append(
             {
                 "resource": _resource_ref(row.get("resource"), where),
@@ -446,8 +313,8 @@ def apply_import(user, data: dict) -> Plan:
 
     Locking the learner's row makes a double-clicked confirm wait for the first one, then find
     nothing left to do. Writes are bulk, and record no events of their own: the file's events
-    are the history (roadmap/learning.py's rule, that a row saying "not started, no bookmark"
-    is deleted, holds here too).
+    are the history. Progress goes through ``learning.write_progress``, so the write path's
+    rule (a row saying "not started, no bookmark" is deleted) is the one rule.
     """
     with transaction.atomic():
         learning.lock_learner(user)  # before any row lock (roadmap/learning.py)
@@ -459,28 +326,15 @@ def apply_import(user, data: dict) -> Plan:
                 setattr(user, name, value)
             user.save(update_fields=[name for name, *_ in plan.settings_changed])
 
-        # A check-off in another tab may have made the row since the plan: the file still wins.
-        Progress.objects.bulk_create(
+        # A check-off in another tab may have made a row since the plan: the file still wins.
+        learning.write_progress(
+            user,
             [
-                Progress(user=user, resource=resource, status=status, bookmark=bookmark)
-                for resource, status, bookmark in plan.progress_added
+                *plan.progress_added,
+                *((resource, *new) for resource, _, new, _ in plan.progress_changed),
             ],
-            update_conflicts=True,
-            unique_fields=["user", "resource"],
-            update_fields=["status", "bookmark"],
         )
-        changed, dropped = [], []
-        for _, _, (status, bookmark), row in plan.progress_changed:
-            if status == Status.NOT_STARTED and not bookmark:
-                dropped.append(row.pk)
-            else:
-                row.status, row.bookmark = status, bookmark
-                changed.append(row)
-        Progress.objects.filter(pk__in=dropped).delete()
         now = timezone.now()
-        for row in changed:
-            row.updated_at = now
-        Progress.objects.bulk_update(changed, ["status", "bookmark", "updated_at"])
 
         new_notes = Note.objects.bulk_create(
             [
