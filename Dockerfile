@@ -41,4 +41,4 @@ EXPOSE 8000
 HEALTHCHECK --start-period=60s --interval=30s --timeout=5s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ.get('PORT', '8000')}/healthz\", timeout=4)"]
 ENTRYPOINT ["/app/scripts/entrypoint.sh"]
-CMD ["gunicorn", "-c", "python:roadmap.gunicorn_conf", "roadmap.wsgi"]
+CMD ["gunicorn", "-c", "python:config.gunicorn_conf", "config.wsgi"]

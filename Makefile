@@ -5,7 +5,7 @@ UV := .tools/bin/uv
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-fast lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -23,10 +23,15 @@ run: .venv/.synced
 test: .venv/.synced
 	$(UV) run --no-sync pytest $(PYTEST_ARGS)
 
+# Everything but the browser tests and those that start the app in processes of its own.
+test-fast: .venv/.synced
+	$(UV) run --no-sync pytest -m "not browser and not processes" $(PYTEST_ARGS)
+
 lint: .venv/.synced
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
 	$(UV) run --no-sync python manage.py makemigrations --check --dry-run
+	$(UV) run --no-sync lint-imports --no-cache
 	$(UV) run --no-sync hadolint Dockerfile
 
 format: .venv/.synced

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from roadmap.proxies import client_ip
+from config.proxies import client_ip
 
 ADDRESS_UNAVAILABLE = (
     "This address cannot be added to your account: it already belongs to another one. "
@@ -35,7 +35,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # allauth's per-IP limits and the sessions page: the visitor behind our proxy, never
-        # the proxy itself nor an address the visitor wrote (roadmap/proxies.py).
+        # the proxy itself nor an address the visitor wrote (config/proxies.py).
         ip = client_ip(request)
         if ip is None:
             raise PermissionDenied("Unable to determine the client's address.")

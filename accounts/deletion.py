@@ -15,7 +15,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 
 from history.models import Event, PublicProfile
-from insights import activity
+from roadmap.learning import lock_learner
 from roadmap.models import Note, Progress
 
 
@@ -54,7 +54,7 @@ def delete_account(user, *, keep_session: str | None = None) -> int:
     keys = [key for key in session_keys_of(user) if key != keep_session]
     with transaction.atomic():
         # Waits for the learner's writes in flight, so none lands after their rows are gone.
-        activity.lock_learner(user)
+        lock_learner(user)
         user.delete()
     for key in keys:
         store(session_key=key).delete()

@@ -1,6 +1,6 @@
 """Identity providers for "Sign in with…", built from environment variables alone.
 
-``roadmap/settings.py`` turns the environment into allauth's ``SOCIALACCOUNT_PROVIDERS`` with
+``config/settings.py`` turns the environment into allauth's ``SOCIALACCOUNT_PROVIDERS`` with
 :func:`from_environment`; a provider whose variables are unset is left out, so it has no button
 and its URLs answer 404. Tests build their provider stubs' settings with the same function.
 This module imports nothing from Django's app registry: settings import it.

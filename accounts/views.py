@@ -1,3 +1,7 @@
+from collections.abc import Callable
+from functools import wraps
+
+from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
 from allauth.account.decorators import reauthentication_required
 from allauth.account.views import EmailView as AllauthEmailView
@@ -16,14 +20,18 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import deletion
 from accounts.adapter import ADDRESS_UNAVAILABLE
+from accounts.decorators import learner_required
 from accounts.forms import SettingsForm
-from roadmap.views import learner_required
 
 ADDRESS_IN_USE = "That address is already in use, so nothing was changed."
 
 SSO_ONLY_REFUSAL = (
     "This site signs people in only through its identity provider: use the button on the "
     "sign-in page."
+)
+SSO_ONLY_NO_PASSWORDS = (
+    "This site signs people in only through its identity provider, so it keeps no passwords "
+    "to reset, change or set here: use the button on the sign-in page."
 )
 
 
@@ -38,6 +46,22 @@ def _refuse_passwords_when_sso_only(request: HttpRequest) -> None:
     # The forms are not shown with SSO_ONLY; a post made anyway is refused, never processed.
     if settings.SSO_ONLY and request.method != "GET":
         raise PermissionDenied(SSO_ONLY_REFUSAL)
+
+
+def _refused_when_sso_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An allauth password page that, with SSO_ONLY, is refused on every method.
+
+    A password could not sign anyone in there, so the pages only explain: no reset email goes
+    out, and a reset link mailed before the switch sets nothing.
+    """
+
+    @wraps(view)
+    def refusing(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if settings.SSO_ONLY:
+            raise PermissionDenied(SSO_ONLY_NO_PASSWORDS)
+        return view(request, *args, **kwargs)
+
+    return refusing
 
 
 class LoginView(AllauthLoginView):
@@ -127,6 +151,12 @@ class SignupView(AllauthSignupView):
 login = LoginView.as_view()
 signup = SignupView.as_view()
 email = EmailView.as_view()
+password_reset = _refused_when_sso_only(allauth_views.password_reset)
+password_reset_done = _refused_when_sso_only(allauth_views.password_reset_done)
+password_reset_from_key = _refused_when_sso_only(allauth_views.password_reset_from_key)
+password_reset_from_key_done = _refused_when_sso_only(allauth_views.password_reset_from_key_done)
+password_change = _refused_when_sso_only(allauth_views.password_change)
+password_set = _refused_when_sso_only(allauth_views.password_set)
 
 
 def _back_to(request: HttpRequest) -> str:

@@ -11,7 +11,7 @@ In one run it:
 2. measures in-process, with Django's test client, every module in ``bench/pages/``: the
    roadmap page's SQL queries at 1x and 10x and its server render time at 10x for the signed-in
    learner, and each feature's own budgets (``bench.inprocess``, ``bench.pages``);
-3. starts gunicorn with the production config (``roadmap.gunicorn_conf``) on a free loopback
+3. starts gunicorn with the production config (``config.gunicorn_conf``) on a free loopback
    port and runs wrk against a bare Django view (``/bench/ok/``, the framework's ceiling through
    the same middleware), ``/healthz``, the roadmap pages anonymously and signed in, and the
    htmx check-off POST; then the bare view and the signed-in roadmap again, back to back, until

@@ -25,7 +25,7 @@ from bench import HOST, ROOT, VENV_BIN, BenchError
 
 def gunicorn_conf() -> dict:
     """The production gunicorn config's settings, as the report states them."""
-    import roadmap.gunicorn_conf as conf
+    import config.gunicorn_conf as conf
 
     return {
         "worker_class": getattr(conf, "worker_class", "sync"),
@@ -78,12 +78,12 @@ class Gunicorn:
         args = [
             str(VENV_BIN / "gunicorn"),
             "-c",
-            "python:roadmap.gunicorn_conf",
+            "python:config.gunicorn_conf",
             "--bind",
             f"{HOST}:{self.port}",
             "--worker-class",
             worker_class,
-            "roadmap.wsgi",
+            "config.wsgi",
         ]
         self._log_file = log.open("wb")
         self.proc = subprocess.Popen(

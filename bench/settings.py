@@ -3,6 +3,6 @@
 Everything else comes from the environment exactly as in production (``DEBUG=0`` and so on).
 """
 
-from roadmap.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"

@@ -6,7 +6,7 @@ Its throughput is the framework's ceiling on this machine; every page is measure
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from roadmap.urls import urlpatterns as project_urlpatterns
+from config.urls import urlpatterns as project_urlpatterns
 
 
 def ok(request: HttpRequest) -> HttpResponse:

@@ -6,15 +6,14 @@ the site out of service, because the site keeps working, degraded, without its c
 """
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from health import heartbeat
-from roadmap.redis_cache import UNREACHABLE, RedisCacheWithFallback
+from config.redis_cache import UNREACHABLE, RedisCacheWithFallback
+from worker import heartbeat
 
 OK = "ok"
 
@@ -45,12 +44,12 @@ def cache() -> str:
 
 def worker() -> str:
     try:
-        last = heartbeat.last_seen()
+        last = heartbeat.last_heartbeat()
     except DatabaseError:
         return "unknown: the database is unavailable"
     if last is None:
         return "no heartbeat yet: is the worker running?"
-    if timezone.now() - last > timedelta(seconds=heartbeat.STALE_AFTER):
+    if timezone.now() - last > heartbeat.stale_after():
         return f"no heartbeat since {last.isoformat(timespec='seconds')}"
     return OK
 

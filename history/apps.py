@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class HistoryConfig(AppConfig):
     name = "history"
     verbose_name = "Learner history"
+
+    def ready(self) -> None:
+        from history.signals import queue_import_cleanup, record_change
+        from roadmap import learning
+        from worker.signals import worker_starting
+
+        learning.changed.connect(record_change, dispatch_uid="history.record_change")
+        worker_starting.connect(queue_import_cleanup, dispatch_uid="history.import_cleanup")

@@ -1,70 +1,9 @@
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 
-from history.exchange import MAX_IMPORT_BYTES
+from history import handles
+from history.imports import MAX_IMPORT_BYTES
 from history.models import PublicProfile
-
-# Words a handle may not take: they name pages, or would pass for the site speaking.
-RESERVED_HANDLES = frozenset(
-    {
-        "about",
-        "abuse",
-        "accounts",
-        "admin",
-        "administrator",
-        "api",
-        "app",
-        "assets",
-        "auth",
-        "blog",
-        "contact",
-        "curator",
-        "curators",
-        "dashboard",
-        "delete",
-        "docs",
-        "export",
-        "help",
-        "home",
-        "import",
-        "login",
-        "logout",
-        "me",
-        "mod",
-        "moderator",
-        "new",
-        "notes",
-        "null",
-        "official",
-        "owner",
-        "password",
-        "privacy",
-        "profile",
-        "public",
-        "register",
-        "roadmap",
-        "roadmaps",
-        "root",
-        "security",
-        "settings",
-        "signin",
-        "signup",
-        "site",
-        "staff",
-        "static",
-        "support",
-        "system",
-        "terms",
-        "u",
-        "undefined",
-        "user",
-        "users",
-        "www",
-    }
-)
-HANDLE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$")
 
 
 class ImportForm(forms.Form):
@@ -104,13 +43,18 @@ class PublicProfileForm(forms.ModelForm):
 
     def clean_handle(self) -> str:
         handle = self.cleaned_data["handle"].strip().lower()
-        if not HANDLE.match(handle) or "--" in handle:
+        if not handles.SHAPE.match(handle) or "--" in handle:
             raise ValidationError(
                 "Use 3 to 30 lower-case letters, digits and single hyphens, starting and ending "
                 "with a letter or digit."
             )
-        if handle in RESERVED_HANDLES:
-            raise ValidationError("This handle is reserved. Choose another.")
+        # A handle is judged when it is chosen: one kept as it was stays, even if a roadmap
+        # has taken that slug since (its page is at /u/<handle>/, the roadmap's elsewhere).
+        if handle != self.instance.handle and handles.is_reserved(handle):
+            raise ValidationError(
+                "This handle is reserved: it could pass for the site, its staff or one of its "
+                "roadmaps. Choose another."
+            )
         taken = PublicProfile.objects.filter(handle=handle).exclude(pk=self.instance.pk)
         if taken.exists():
             raise ValidationError("This handle is taken. Choose another.")

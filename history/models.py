@@ -5,15 +5,28 @@ their note changes; nothing else writes them, so repeated or concurrent requests
 nothing record nothing.
 """
 
+from datetime import UTC, datetime, timedelta
+
 from django.conf import settings
-from django.db import models
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+
+# The moments every time zone can show: no zone is a day away from UTC. An import once took any
+# date, and a year 1 or 9999 event turned into year 0 or 10000, which no page can show.
+SHOWABLE_FROM = datetime(1, 1, 2, tzinfo=UTC)
+SHOWABLE_UNTIL = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class EventQuerySet(models.QuerySet):
     def for_user(self, user) -> "EventQuerySet":
-        return self.filter(user=user)
+        """The learner's events, as every page, figure and export reads them.
+
+        Without any dated outside SHOWABLE_FROM..SHOWABLE_UNTIL: whatever is stored, the
+        dashboard and the history never fail on it (imports refuse such dates now).
+        """
+        return self.filter(user=user, created_at__gte=SHOWABLE_FROM, created_at__lt=SHOWABLE_UNTIL)
 
 
 class Event(models.Model):
@@ -98,12 +111,37 @@ class PublicNote(models.Model):
         return f"public: {self.note}"
 
 
+class PendingImportQuerySet(models.QuerySet):
+    def live(self, *, now: datetime | None = None) -> "PendingImportQuerySet":
+        return self.filter(created_at__gte=(now or timezone.now()) - PendingImport.KEPT_FOR)
+
+    def expired(self, *, now: datetime | None = None) -> "PendingImportQuerySet":
+        return self.filter(created_at__lt=(now or timezone.now()) - PendingImport.KEPT_FOR)
+
+    def replace(self, user, *, filename: str, data: dict) -> "PendingImport":
+        """Keep ``data`` as the learner's one pending import, in place of any earlier one.
+
+        The earlier one is deleted, not overwritten: its preview, still open in another tab,
+        cannot confirm a file it never showed. Two uploads at once wait for each other on the
+        learner's row, so the later one replaces the first instead of failing on the
+        one-per-learner constraint.
+        """
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            self.filter(user=user).delete()
+            return self.create(user=user, filename=filename, data=data)
+
+
 class PendingImport(models.Model):
     """An uploaded export, validated, waiting for the learner to confirm its preview.
 
     Kept server-side between the preview and the confirmation (a 5 MB file fits neither a
-    session nor a form field); deleted when applied, and a day later if never confirmed.
+    session nor a form field). One per learner: a new upload replaces it. Deleted when
+    applied; unconfirmed, it is gone after KEPT_FOR (pages stop showing it at once, and the
+    worker's hourly ``remove_expired_imports`` deletes it, history/tasks.py).
     """
+
+    KEPT_FOR = timedelta(days=1)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_imports"
@@ -111,6 +149,13 @@ class PendingImport(models.Model):
     filename = models.CharField(max_length=200, blank=True)
     data = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PendingImportQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user"], name="history_pending_import_one_per_learner")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.filename or 'import'} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,6 @@
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -13,18 +14,26 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from history import exchange
+from accounts.decorators import learner_required
+from history import exports, imports
 from history.activity import activity_for, zone_of
 from history.forms import ImportForm, PublicProfileForm
 from history.models import Event, PendingImport, PublicNote, PublicProfile
 from roadmap.models import Note, Roadmap
 from roadmap.outline import build_outline, load_state
-from roadmap.views import learner_required
 
 RECENT = 10
 PER_PAGE = 50
+# Rows shown of each list in an import's preview; the rest are counted, so that the page stays
+# small whatever the file holds.
+PREVIEW_ROWS = 10
+UPLOADS_LIMITED = (
+    "You have uploaded many files in the last hour. Nothing was imported, and an upload "
+    "waiting for your confirmation is kept: try again in an hour."
+)
 
 
 def _outlines(user) -> list:
@@ -65,7 +74,7 @@ def history_list(request: HttpRequest) -> HttpResponse:
 @learner_required
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        (piece.encode() for piece in exchange.export_json(request.user)),
+        (piece.encode() for piece in exports.export_json(request.user)),
         content_type="application/json; charset=utf-8",
     )
     stamp = timezone.localdate().isoformat()
@@ -77,7 +86,7 @@ def export_json(request: HttpRequest) -> StreamingHttpResponse:
 @learner_required
 def export_markdown(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
-        exchange.export_markdown(request.user), content_type="text/markdown; charset=utf-8"
+        exports.export_markdown(request.user), content_type="text/markdown; charset=utf-8"
     )
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="llm-roadmap-notes-{stamp}.md"'
@@ -92,49 +101,82 @@ def data(request: HttpRequest) -> HttpResponse:
     form = ImportForm()
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
+        if not form.is_valid():
+            status = 422
+        # Reading and checking a file costs seconds; allauth's limits (settings.py) hold it.
+        elif not ratelimit.consume(request, action="data_import", user=request.user):
+            form.add_error("file", UPLOADS_LIMITED)
+            status = 429
+        else:
             upload = form.cleaned_data["file"]
             try:
-                parsed = exchange.parse_export(upload.read(exchange.MAX_IMPORT_BYTES + 1))
-            except exchange.ImportError_ as error:
+                parsed = imports.parse_export(upload.read(imports.MAX_IMPORT_BYTES + 1))
+            except imports.InvalidExportFile as error:
                 form.add_error("file", f"{error} Nothing was imported.")
+                status = 422
             else:
-                # Unconfirmed uploads are kept a day at most.
-                day_ago = timezone.now() - timezone.timedelta(days=1)
-                PendingImport.objects.filter(created_at__lt=day_ago).delete()
-                pending = PendingImport.objects.create(
-                    user=request.user, filename=upload.name[:200], data=parsed
+                pending = PendingImport.objects.replace(
+                    request.user, filename=upload.name[:200], data=parsed
                 )
                 return redirect("history:import_preview", pk=pending.pk)
-        status = 422
-    return render(request, "history/data.html", {"form": form}, status=status)
+    waiting = PendingImport.objects.live().filter(user=request.user).defer("data").first()
+    context = {"form": form, "waiting": waiting}
+    return render(request, "history/data.html", context, status=status)
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """The first rows of a long list, and how many more it holds."""
+
+    rows: list
+    more: int
+
+    @classmethod
+    def of(cls, rows: list) -> "Excerpt":
+        return cls(rows[:PREVIEW_ROWS], max(0, len(rows) - PREVIEW_ROWS))
 
 
 @require_http_methods(["GET", "POST"])
 @learner_required
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    pending = get_object_or_404(PendingImport, pk=pk, user=request.user)
+    # Replaced by a newer upload, applied, or expired: gone alike.
+    pending = get_object_or_404(PendingImport.objects.live(), pk=pk, user=request.user)
     if request.method == "POST":
         if request.POST.get("confirm") != "import":
             return HttpResponseBadRequest("Confirm the import with the form's Import button.")
-        plan = exchange.apply_import(request.user, pending.data)
+        plan = imports.apply_import(request.user, pending.data)
         pending.delete()
         if plan.changes:
             messages.success(request, _summary(plan))
         else:
             messages.info(request, "Nothing to import: your data already holds everything in it.")
         return redirect("history:dashboard")
-    plan = exchange.plan_import(request.user, pending.data)
-    return render(request, "history/import_preview.html", {"pending": pending, "plan": plan})
+    plan = imports.plan_import(request.user, pending.data)
+    context = {
+        "pending": pending,
+        "plan": plan,
+        "progress_changed": Excerpt.of(plan.progress_changed),
+        "notes_changed": Excerpt.of(plan.notes_changed),
+        "missing": Excerpt.of(plan.missing),
+    }
+    return render(request, "history/import_preview.html", context)
 
 
-def _summary(plan: exchange.Plan) -> str:
-    parts = [
-        f"{len(plan.progress_added) + len(plan.progress_changed)} statuses and bookmarks",
-        f"{len(plan.notes_added) + len(plan.notes_changed)} notes",
-        f"{len(plan.events_added)} history events",
+def _summary(plan: imports.Plan) -> str:
+    """ "Imported 5 statuses or bookmarks, 1 note and your settings.": what changed, no zeros."""
+    statuses = len(plan.progress_added) + len(plan.progress_changed)
+    notes = len(plan.notes_added) + len(plan.notes_changed)
+    events = len(plan.events_added)
+    counts = [
+        (statuses, ngettext("%(n)d status or bookmark", "%(n)d statuses or bookmarks", statuses)),
+        (notes, ngettext("%(n)d note", "%(n)d notes", notes)),
+        (events, ngettext("%(n)d history event", "%(n)d history events", events)),
     ]
-    return "Imported " + ", ".join(parts) + "."
+    parts = [text % {"n": n} for n, text in counts if n]
+    if plan.settings_changed:
+        parts.append("your settings")
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return f"Imported {listed}."
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,4 +1,5 @@
 import csv
+import unicodedata
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -16,11 +17,25 @@ from insights.statistics import INACTIVE_AFTER, Statistics, learner_statistics
 from roadmap.models import Roadmap
 
 # Spreadsheets run a cell that starts like a formula; curators' titles must not be able to.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP lists =, +, -, @, tab and CR as first characters. Spreadsheets also skip leading white
+# space and read the full-width and small forms of these signs as the signs themselves, so the
+# test is on the first character that is neither white space nor invisible, in its NFKC form.
+# "|" (the separator of DDE calls such as cmd|' /C calc'!A0) and "%" are added as defusedcsv
+# does, and the minus sign U+2212, which NFKC leaves alone: a quote in front of a title that
+# only looked like a formula costs nothing. Figures are numbers, not strings, so never touched.
+_FORMULA_STARTS = frozenset("=+-@|%\u2212")
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
 
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+def csv_cell(value: object) -> object:
+    """``value`` as a CSV cell that no spreadsheet runs: text that starts like a formula gets
+    a leading ``'``, which spreadsheets read as "this is text"."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(("\t", "\r")):
+        return "'" + value
+    first = next((c for c in value if unicodedata.category(c) not in _INVISIBLE), "")
+    if unicodedata.normalize("NFKC", first)[:1] in _FORMULA_STARTS:
         return "'" + value
     return value
 
@@ -156,5 +171,5 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
                 line = [kind, section_title, title, url, total, figures.started, figures.finished]
                 line.append(figures.skipped if kind == "resource" else "")
                 line += [figures.completion_percent, figures.noted, figures.stopped]
-                writer.writerow([_cell(value) for value in line])
+                writer.writerow([csv_cell(value) for value in line])
         return response

@@ -21,10 +21,10 @@ class SectionActivity(models.Model):
     """One learner's activity in one section's own resources (not its subsections'): the rows
     the statistics page reads instead of every progress row and note.
 
-    Kept current by insights/activity.py: roadmap/learning.py and history/exchange.py refresh a
-    learner's row whenever they write, and a roadmap's rows are rebuilt whenever its curriculum
-    changed since they were last built (``SectionActivityBuild``). Only published resources
-    count; a row exists when the learner has a progress row or a note on one of them.
+    Kept current by insights/section_activity.py: roadmap/learning.py and history/imports.py
+    refresh a learner's row whenever they write, and a roadmap's rows are rebuilt whenever its
+    curriculum changed since they were last built (``SectionActivityBuild``). Only published
+    resources count; a row exists when the learner has a progress row or a note on one of them.
     """
 
     # Derived rows, made 70,000 at a time by a rebuild: without database constraints, whose
@@ -44,7 +44,7 @@ class SectionActivity(models.Model):
     done = models.PositiveIntegerField(help_text="Resources done.")
     latest = models.PositiveBigIntegerField(
         help_text="The latest activity, packed: its time in whole seconds since 1970 × 10⁹ + "
-        "its resource's id (insights/activity.py, PACK), so one MAX() gives both."
+        "its resource's id (insights/section_activity.py, PACK), so one MAX() gives both."
     )
 
     class Meta:

@@ -3,7 +3,8 @@
 Every figure is a count of learners; no query returns a learner's id to Python. The figures
 cost the same queries at any number of learners (the roadmap's curriculum comes from the
 per-process outline cache, roadmap/outline.py): a look at whether the learners' activity per
-section is current (insights/activity.py; it is rebuilt first if the curriculum changed since),
+section is current (insights/section_activity.py; it is rebuilt first if the curriculum changed
+since),
 a ``SET LOCAL`` on PostgreSQL, and two queries:
 
 1. per resource, from the progress table and notes: learners who started it (any progress or a
@@ -24,8 +25,8 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
-from insights.activity import PACK, ensure_current
 from insights.models import SectionActivity
+from insights.section_activity import PACK, ensure_current
 from roadmap.models import Note, Progress, Resource, Roadmap, Section
 from roadmap.outline import Curriculum, Entry, curriculum_of
 

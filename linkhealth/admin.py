@@ -26,6 +26,7 @@ from linkhealth.models import (
     with_link_status,
 )
 from linkhealth.tasks import check_links, check_some_links
+from roadmap import admin as roadmap_admin
 from roadmap.models import Resource
 
 STATUS_LABELS = {
@@ -270,11 +271,17 @@ class LinkCheckRunAdmin(ReadOnlyAdmin):
         "trigger",
         "roadmap_slug",
         "partial",
+        "state",
+        "attempt",
         "checked",
         "failing",
         "finished_at",
     ]
     list_filter = ["trigger"]
+
+    @admin.display(description="state")
+    def state(self, obj: LinkCheckRun) -> str:
+        return obj.state()
 
     def get_urls(self):
         check_all = self.admin_site.admin_view(require_POST(self.check_all_view))
@@ -294,3 +301,14 @@ class LinkCheckRunAdmin(ReadOnlyAdmin):
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(reverse("admin:index"))
+
+
+# The curriculum's resource admin knows nothing of link health; this app extends it.
+admin.site.unregister(Resource)
+
+
+@admin.register(Resource)
+class ResourceAdmin(ResourceLinkHealthAdmin, roadmap_admin.ResourceAdmin):
+    list_display = [*roadmap_admin.ResourceAdmin.list_display, "link_status"]
+    list_filter = [*roadmap_admin.ResourceAdmin.list_filter, LinkStatusFilter]
+    actions = [*roadmap_admin.ResourceAdmin.actions, check_links_now, use_new_urls]

@@ -7,6 +7,8 @@ class LinkHealthConfig(AppConfig):
     verbose_name = "Link health"
 
     def ready(self) -> None:
-        from linkhealth.signals import grant_curators_link_health
+        from linkhealth.signals import grant_curators_link_health, queue_daily_check
+        from worker.signals import worker_starting
 
         post_migrate.connect(grant_curators_link_health, sender=self)
+        worker_starting.connect(queue_daily_check)

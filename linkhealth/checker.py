@@ -2,8 +2,10 @@
 
 Bounds: a pool of ``MAX_CONCURRENT`` threads, and at most ``MAX_PER_HOST`` requests to one host
 name at a time, so a curriculum with fifty links to one site never hammers it. Each request has
-a connect timeout and a read timeout (per read: only the status line and headers are read,
-never a body).
+a connect timeout, a read timeout (per read: only the status line and headers are read, never a
+body), and a total deadline for the connection, the TLS handshake, the request and the answer
+together: a server that sends one byte just within each read timeout is cut at the deadline.
+The deadline starts once the request may go, so waiting for a busy host does not use it up.
 
 Safety: a curator chooses the URLs, so a URL must not become a probe of what the server can
 reach. Every host name is resolved here, every address it resolves to must be public (not
@@ -17,15 +19,16 @@ that counts: many servers refuse or mishandle HEAD (405, 501, 403, even 404) but
 """
 
 import http.client
+import io
 import ipaddress
 import socket
 import ssl
 import threading
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from functools import partial
 from urllib.parse import quote, urljoin, urlsplit
 
 from linkhealth.models import LinkCheck
@@ -47,6 +50,12 @@ METADATA_ADDRESSES = {
     ipaddress.ip_address("100.100.100.200"),
 }
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv4-compatible addresses (::a.b.c.d), deprecated by RFC 4291: no site is reached through one,
+# and a stack that still honours them sends the packet to the IPv4 address inside.
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+# IPv4-translated addresses (::ffff:0:a.b.c.d, RFC 2765), which a translator sends to the IPv4
+# address inside; Python counts them as global.
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
 
 
 @dataclass(frozen=True)
@@ -69,9 +78,11 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if ip in METADATA_ADDRESSES or ip.is_multicast or not ip.is_global:
         return False
     if isinstance(ip, ipaddress.IPv6Address):
+        if ip in IPV4_COMPATIBLE:
+            return False
         # IPv6 forms that carry an IPv4 address reach that address.
         embedded = [ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None]
-        if ip in NAT64:
+        if ip in NAT64 or ip in IPV4_TRANSLATED:
             embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
         return all(e is None or is_public(e) for e in embedded)
     return True
@@ -89,41 +100,98 @@ def resolve(host: str, port: int, *, allow_private: bool) -> list[tuple]:
     return addresses
 
 
-def _connect(addresses: list[tuple], connect_timeout: float, read_timeout: float) -> socket.socket:
+class _Deadline:
+    """The time left for one fetch, as the timeout of the next socket operation."""
+
+    def __init__(self, seconds: float) -> None:
+        self._end = time.monotonic() + seconds
+
+    def timeout(self, at_most: float) -> float:
+        left = self._end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("timed out")
+        return min(at_most, left)
+
+
+class _DeadlineSocket:
+    """A connected socket whose every send and read waits at most the fetch's time left.
+
+    http.client only sends with ``sendall`` and reads through ``makefile``; Python's TLS socket
+    also bounds each call by its timeout, so this covers plain and TLS connections alike.
+    """
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline, read_timeout: float) -> None:
+        self._sock, self._deadline, self._read_timeout = sock, deadline, read_timeout
+
+    def arm(self) -> None:
+        self._sock.settimeout(self._deadline.timeout(self._read_timeout))
+
+    def sendall(self, data: bytes) -> None:
+        self.arm()
+        self._sock.sendall(data)
+
+    def makefile(self, mode: str = "rb", *args, **kwargs) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self, self._sock))
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._sock, name)
+
+
+class _DeadlineReader(io.RawIOBase):
+    def __init__(self, owner: _DeadlineSocket, sock: socket.socket) -> None:
+        self._owner, self._sock = owner, sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        self._owner.arm()
+        return self._sock.recv_into(buffer)
+
+
+def _connect(addresses: list[tuple], connect_timeout: float, deadline: _Deadline) -> socket.socket:
     error: OSError = OSError("no address to connect to")
     for family, sockaddr in addresses:
         sock = socket.socket(family, socket.SOCK_STREAM)
         try:
-            sock.settimeout(connect_timeout)
+            sock.settimeout(deadline.timeout(connect_timeout))
             sock.connect(sockaddr)
-            sock.settimeout(read_timeout)
             return sock
         except OSError as exc:
             sock.close()
             error = exc
+            if isinstance(exc, TimeoutError):
+                break  # the deadline has passed, or will before another address answers
     raise error
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection to addresses resolved and checked beforehand."""
+    """An HTTP connection to addresses resolved and checked beforehand, within a deadline."""
 
-    def __init__(self, host, port, addresses, connect_timeout, read_timeout) -> None:
+    def __init__(self, host, port, addresses, connect_timeout, read_timeout, deadline) -> None:
         super().__init__(host, port, timeout=connect_timeout)
-        self._addresses, self._read_timeout = addresses, read_timeout
+        self._addresses, self._read_timeout, self._deadline = addresses, read_timeout, deadline
 
     def connect(self) -> None:
-        self.sock = _connect(self._addresses, self.timeout, self._read_timeout)
+        sock = _connect(self._addresses, self.timeout, self._deadline)
+        self.sock = _DeadlineSocket(sock, self._deadline, self._read_timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host, port, addresses, connect_timeout, read_timeout) -> None:
+    def __init__(self, host, port, addresses, connect_timeout, read_timeout, deadline) -> None:
         super().__init__(host, port, timeout=connect_timeout, context=_tls_context())
-        self._addresses, self._read_timeout = addresses, read_timeout
+        self._addresses, self._read_timeout, self._deadline = addresses, read_timeout, deadline
 
     def connect(self) -> None:
-        sock = _connect(self._addresses, self.timeout, self._read_timeout)
+        sock = _connect(self._addresses, self.timeout, self._deadline)
+        # The handshake is one call, bounded by the timeout it starts with.
+        sock.settimeout(self._deadline.timeout(self._read_timeout))
         # SNI and certificate verification use the host name, not the pinned address.
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        tls = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = _DeadlineSocket(tls, self._deadline, self._read_timeout)
 
 
 _tls = threading.local()
@@ -155,18 +223,34 @@ class HostLimiter:
 class Checker:
     connect_timeout: float = 5
     read_timeout: float = 10
+    total_timeout: float = 15
     allow_private: bool = False
     max_concurrent: int = MAX_CONCURRENT
     per_host: int = MAX_PER_HOST
 
-    def check_all(self, urls: Sequence[str]) -> list[Result]:
-        """Check each URL once, in parallel within the bounds; results in the order given."""
+    def check_all(
+        self,
+        urls: Sequence[str],
+        *,
+        keep_alive: Callable[[], object] | None = None,
+        every: float = 10,
+    ) -> list[Result]:
+        """Check each URL once, in parallel within the bounds; results in the order given.
+
+        ``keep_alive`` is called from this thread every ``every`` seconds until the last
+        result: the run's sign of life, however long some links take.
+        """
         unique = list(dict.fromkeys(urls))
         limiter = HostLimiter(self.per_host)
         order = _interleaved_by_host(unique)
         with ThreadPoolExecutor(self.max_concurrent, thread_name_prefix="linkcheck") as pool:
-            results = pool.map(partial(self.check, limiter=limiter), order)
-            found = dict(zip(order, results, strict=True))
+            futures = [pool.submit(self.check, url, limiter) for url in order]
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=every)
+                if pending and keep_alive:
+                    keep_alive()
+            found = {url: future.result() for url, future in zip(order, futures, strict=True)}
         return [found[url] for url in urls]
 
     def check(self, url: str, limiter: HostLimiter | None = None) -> Result:
@@ -227,7 +311,10 @@ class Checker:
             _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
         )
         with limiter.hold(host):
-            conn = connection_class(host, port, addresses, self.connect_timeout, self.read_timeout)
+            deadline = _Deadline(self.total_timeout)
+            conn = connection_class(
+                host, port, addresses, self.connect_timeout, self.read_timeout, deadline
+            )
             try:
                 conn.request(
                     method,

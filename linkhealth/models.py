@@ -4,9 +4,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from roadmap.models import Resource, ResourceQuerySet
+from worker.heartbeat import stale_after
 
 # Statuses a curator filters resources by; "never" is a URL without a LinkCheck row.
 NEVER_CHECKED = "never"
@@ -172,6 +174,33 @@ class LinkCheckRunQuerySet(models.QuerySet):
         """Runs over every published link (the daily check, or a check of all)."""
         return self.filter(roadmap_slug="", partial=False)
 
+    def not_failed(self) -> "LinkCheckRunQuerySet":
+        """Runs that finished, or are still going."""
+        return self.filter(failure="")
+
+    def fail_abandoned(self, *, task_id: str = "", now: datetime | None = None) -> int:
+        """Mark failed the runs nobody is doing any more, so that none shows "running" for ever.
+
+        A run whose task starts again was abandoned: its worker died and the task was queued
+        again (worker/recovery.py). So was any run without a sign of life for as long as a
+        worker without a heartbeat counts as gone (a killed ``check_links`` command). Their
+        ``finished_at`` is their last sign of life. Returns how many were marked.
+        """
+        now = now or timezone.now()
+        unfinished = self.filter(finished_at__isnull=True, failure="")
+        last_sign = Coalesce("heartbeat_at", "started_at")
+        marked = 0
+        if task_id:
+            marked += unfinished.filter(task_id=task_id).update(
+                finished_at=last_sign, failure=LinkCheckRun.STOPPED_AND_RUN_AGAIN
+            )
+        cutoff = now - stale_after()
+        quiet = unfinished.filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        )
+        marked += quiet.update(finished_at=last_sign, failure=LinkCheckRun.STOPPED)
+        return marked
+
 
 class LinkCheckRun(models.Model):
     """One run of the checker: when, why, and what it found."""
@@ -182,11 +211,26 @@ class LinkCheckRun(models.Model):
         ADMIN = "admin", "A curator, from the admin"
         REPORT = "report", "A learner's report"
 
+    STOPPED_AND_RUN_AGAIN = "its worker stopped mid-run; the task was run again"
+    STOPPED = "stopped mid-run (its worker or command was stopped)"
+
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     roadmap_slug = models.SlugField(max_length=80, blank=True, help_text="Empty: every roadmap.")
     partial = models.BooleanField(default=False, help_text="Only some links were checked.")
+    task_id = models.CharField(
+        "task",
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="The queued task that made this run; empty for the check_links command.",
+    )
+    attempt = models.PositiveSmallIntegerField(
+        default=1, help_text="2 when the task was run again because its worker stopped."
+    )
     started_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField("last sign of life", null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(max_length=300, blank=True, help_text="Why it did not finish.")
     checked = models.PositiveIntegerField("links checked", default=0)
     failing = models.PositiveIntegerField("links failing", default=0)
 
@@ -198,6 +242,18 @@ class LinkCheckRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_trigger_display()} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    def state(self, now: datetime | None = None) -> str:
+        """What the run is, told truthfully even before anyone has marked it failed."""
+        if self.failure:
+            return f"Failed: {self.failure}"
+        if self.finished_at:
+            return "Finished"
+        last_sign = self.heartbeat_at or self.started_at
+        if last_sign < (now or timezone.now()) - stale_after():
+            since = timezone.localtime(last_sign)
+            return f"Stopped: no sign of life since {since:%Y-%m-%d %H:%M:%S}"
+        return "Running"
 
 
 class LinkReportQuerySet(models.QuerySet):

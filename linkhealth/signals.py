@@ -25,3 +25,12 @@ def grant_curators_link_health(
         content_type__app_label="linkhealth", codename__in=CURATOR_PERMISSIONS
     )
     group.permissions.add(*permissions)
+
+
+def queue_daily_check(sender, **kwargs) -> str | None:
+    """When a worker starts: the daily link check keeps itself going from then on."""
+    from linkhealth.tasks import schedule_daily_check
+
+    if when := schedule_daily_check():
+        return f"Daily link check queued for {when:%Y-%m-%d %H:%M %Z}."
+    return None

@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import learner_required
 from linkhealth.forms import ReportForm
 from linkhealth.models import LinkReport
-from linkhealth.tasks import recheck_reported_link
-from roadmap.views import learner_required, published_resource
+from linkhealth.tasks import recheck_reported_link, runs_outside_the_request
+from roadmap.views import published_resource
 
 RATE_WINDOW = timedelta(hours=1)
 
@@ -36,7 +37,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             existing, created = LinkReport.objects.file(
                 request.user, resource, form.cleaned_data["reason"], form.cleaned_data["comment"]
             )
-            if created:
+            # A learner never waits for a fetch of the link: without a worker to leave it to
+            # (development), the report waits for curators, who can check the link from it.
+            if created and runs_outside_the_request(recheck_reported_link):
                 url = resource.url
                 transaction.on_commit(lambda: recheck_reported_link.enqueue(url))
             thanks = _thanks(resource, created)
@@ -44,7 +47,13 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, thanks)
                 return redirect(resource.get_absolute_url())
             form = ReportForm()
-    context = {"resource": resource, "form": form, "existing": existing, "thanks": thanks}
+    context = {
+        "resource": resource,
+        "form": form,
+        "existing": existing,
+        "thanks": thanks,
+        "recheck_in_background": runs_outside_the_request(recheck_reported_link),
+    }
     template = "linkhealth/report.html#report-form" if request.htmx else "linkhealth/report.html"
     return render(request, template, context, status=status)
 

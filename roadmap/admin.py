@@ -5,12 +5,6 @@ from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from linkhealth.admin import (
-    LinkStatusFilter,
-    ResourceLinkHealthAdmin,
-    check_links_now,
-    use_new_urls,
-)
 from roadmap import estimates
 from roadmap.models import Resource, Roadmap, Section, nesting_error
 
@@ -207,7 +201,9 @@ class SectionAdmin(LearnerDataProtectedAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(ResourceLinkHealthAdmin, LearnerDataProtectedAdmin):
+class ResourceAdmin(LearnerDataProtectedAdmin):
+    """Apps built on the curriculum extend it (linkhealth/admin.py adds the link's health)."""
+
     list_display = [
         "title",
         "section",
@@ -217,7 +213,6 @@ class ResourceAdmin(ResourceLinkHealthAdmin, LearnerDataProtectedAdmin):
         "estimate",
         "order",
         "is_published",
-        "link_status",
     ]
     list_editable = ["order", "is_published"]
     list_filter = [
@@ -226,13 +221,12 @@ class ResourceAdmin(ResourceLinkHealthAdmin, LearnerDataProtectedAdmin):
         "kind",
         "level",
         "is_published",
-        LinkStatusFilter,
     ]
     list_select_related = ["section", "roadmap"]
     search_fields = ["title", "author", "url", "description"]
     autocomplete_fields = ["section"]
     form = ResourceForm
-    actions = [publish, unpublish, check_links_now, use_new_urls]
+    actions = [publish, unpublish]
     fields = [*ResourceForm.Meta.fields, "is_published"]
 
     @admin.display(description="estimated time", ordering="estimated_minutes", empty_value="—")

@@ -1,15 +1,13 @@
-from allauth.account.decorators import secure_admin_login
-from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import path, register_converter
 
-from accounts import views as account_views
 from roadmap import views
 from roadmap.converters import IdConverter
 
-admin.site.login = secure_admin_login(admin.site.login)
 register_converter(IdConverter, "id")
 
-roadmap_patterns = [
+app_name = "roadmap"
+
+urlpatterns = [
     path("", views.home, name="home"),
     path("roadmaps/", views.roadmap_list, name="roadmaps"),
     path("roadmaps/<slug:slug>/", views.roadmap_detail, name="roadmap"),
@@ -18,19 +16,5 @@ roadmap_patterns = [
     path("resources/<id:pk>/bookmark/", views.set_bookmark, name="set_bookmark"),
     path("resources/<id:pk>/note/", views.note, name="note"),
     path("roadmaps/<slug:slug>/whats-new/dismiss/", views.dismiss_new, name="dismiss_new"),
-    # The progress settings moved into the learner's settings; old bookmarks still arrive.
-    path("settings/", account_views.progress_settings_moved, name="progress_settings"),
     path("notes/", views.my_notes, name="my_notes"),
-]
-
-urlpatterns = [
-    path("", include((roadmap_patterns, "roadmap"))),
-    path("", include("history.urls")),
-    path("", include("accounts.urls")),
-    path("", include("linkhealth.urls")),
-    path("accounts/login/", account_views.login, name="account_login"),
-    path("accounts/signup/", account_views.signup, name="account_signup"),
-    path("accounts/email/", account_views.email, name="account_email"),
-    path("accounts/", include("allauth.urls")),
-    path("admin/", admin.site.urls),
 ]

@@ -1,54 +1,24 @@
-from functools import wraps
-from urllib.parse import urlsplit
-
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
     require_safe,
 )
-from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.decorators import learner_required
 from roadmap import finder, learning
 from roadmap.forms import BookmarkForm, NoteForm, ProgressForm, StatusForm
 from roadmap.markdown import MarkdownTooLarge, render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap, Visit
 from roadmap.outline import LearnerState, Outline, build_outline, curriculum_of, load_state
 from roadmap.pagecache import cached_page, page_key
-
-
-def learner_required(view):
-    """``login_required`` that sends htmx requests and form posts back where the learner was."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if request.method == "GET" and not request.htmx:
-            return redirect_to_login(request.get_full_path())
-        back = request.htmx.current_url_abs_path if request.htmx else request.headers.get("Referer")
-        if back and url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            parts = urlsplit(back)
-            back = parts.path + (f"?{parts.query}" if parts.query else "")
-        else:
-            back = "/"
-        login = redirect_to_login(back)
-        if request.htmx:
-            return HttpResponseClientRedirect(login.url)
-        return login
-
-    return wrapper
 
 
 def published_resource(pk: int) -> Resource:

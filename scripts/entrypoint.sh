@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ $# -eq 0 ]]; then
-    set -- gunicorn -c python:roadmap.gunicorn_conf roadmap.wsgi
+    set -- gunicorn -c python:config.gunicorn_conf config.wsgi
 fi
 
 export DB_WAIT_SECONDS="${DB_WAIT_SECONDS:-60}"
@@ -23,7 +23,7 @@ import time
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roadmap.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 from django.db import OperationalError, connection  # noqa: E402
 

@@ -116,6 +116,17 @@ def fresh_process_caches():
 
 
 @pytest.fixture
+def fresh_rate_limits():
+    """allauth keeps its rate limits (logins, sign-ups, email changes: 10 a minute per account)
+    in the shared cache; tests that count them start and end with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def link_server(settings):
     """A local HTTP server (tests/link_server.py) that the link checker is allowed to reach."""
     from tests.link_server import LinkServer

@@ -4,7 +4,9 @@ Each path answers the way some real site does: /ok, /moved (301 to /ok), /tempor
 /ok), /missing (404), /gone (410), /error (500), /busy (429), /hang (answers only after the
 test's timeout), /no-head (405 to HEAD, 200 to GET), /loop (redirects to itself), /slow (200
 after a moment, for counting simultaneous requests), /toggle (404 or 200, as the test sets
-``toggle_ok``).
+``toggle_ok``), /trickle (sends its status line and headers one byte every ``trickle_every``
+seconds, each byte well within any read timeout, until the test ends), /gate (200 once the
+test sets ``gate_open``; until then the request waits, as on a very slow site).
 ``redirect_to`` sends /elsewhere to any URL.
 """
 
@@ -49,6 +51,8 @@ class LinkServer:
         self.counter = counter or Counter()
         self.toggle_ok = False
         self.redirect_to = ""
+        self.trickle_every = 2.0
+        self.gate_open = threading.Event()
         self.release = threading.Event()
         self.httpd = ThreadingHTTPServer((host, 0), self._handler())
         self.httpd.daemon_threads = True
@@ -70,6 +74,7 @@ class LinkServer:
 
     def stop(self) -> None:
         self.release.set()
+        self.gate_open.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -88,6 +93,9 @@ class LinkServer:
 
             def _answer(self, body: bool) -> None:
                 server.requests.append((self.command, self.path))
+                if self.path == "/trickle":
+                    self._trickle()
+                    return
                 server.host_headers.append(self.headers.get("Host", ""))
                 server.counter.enter(server.host)
                 try:
@@ -103,6 +111,17 @@ class LinkServer:
                 self.end_headers()
                 if body:
                     self.wfile.write(b"ok")
+
+            def _trickle(self) -> None:
+                answer = b"HTTP/1.1 200 OK\r\n" + b"X-Padding: " + b"." * 1000
+                for byte in answer:
+                    if server.release.wait(timeout=server.trickle_every):
+                        return
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        return  # the client gave up, as it should
 
             def _route(self) -> tuple[int | None, dict]:
                 path = self.path.split("?", 1)[0]
@@ -132,6 +151,9 @@ class LinkServer:
                     return (200 if server.toggle_ok else 404), {}
                 if path == "/slow":
                     time.sleep(0.3)
+                    return 200, {}
+                if path == "/gate":
+                    server.gate_open.wait(timeout=60)
                     return 200, {}
                 if path == "/hang":
                     server.release.wait(timeout=10)

@@ -24,6 +24,7 @@ def test_by_default_the_cache_is_the_database_shared_by_every_worker():
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
 
 
+@pytest.mark.processes
 def test_redis_url_switches_the_shared_caches_to_redis():
     if not redis_answers():
         if os.environ.get("CI"):
@@ -37,7 +38,7 @@ def test_redis_url_switches_the_shared_caches_to_redis():
         "from django.conf import settings;"
         "print(type(cache).__name__, type(caches[settings.SESSION_CACHE_ALIAS]).__name__)"
     )
-    env = {**os.environ, "REDIS_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "roadmap.settings"}
+    env = {**os.environ, "REDIS_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "config.settings"}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )

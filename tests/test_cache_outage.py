@@ -21,9 +21,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
-
-from roadmap import redis_cache
 from roadmap.settings import redis_caches
+
+from config import redis_cache
 from tests.conftest import PASSWORD, client_for
 from tests.test_cache import REDIS_URL, redis_answers
 from tests.test_production import manage, production_env, run
@@ -230,7 +230,7 @@ def test_login_rate_limits_keep_holding_in_the_shared_database_while_redis_is_do
 
 def test_an_outage_is_logged_when_it_starts_not_on_every_request(redis_down, alice, caplog):
     browser = client_for(alice)
-    with caplog.at_level(logging.INFO, logger="roadmap.redis_cache"):
+    with caplog.at_level(logging.INFO, logger="config.redis_cache"):
         for _ in range(5):
             assert browser.get("/").status_code == 200
     [record] = caplog.records
@@ -254,7 +254,7 @@ def test_a_hanging_redis_is_waited_for_once_per_interval_not_on_every_request(se
 
 def test_the_password_in_redis_url_stays_out_of_the_log(settings, db, caplog):
     settings.CACHES = caches_at("redis://:s3cret-password@127.0.0.1:6390/0")
-    with caplog.at_level(logging.WARNING, logger="roadmap.redis_cache"):
+    with caplog.at_level(logging.WARNING, logger="config.redis_cache"):
         caches["default"].get("anything")
     assert "127.0.0.1:6390" in caplog.text
     assert "s3cret" not in caplog.text
@@ -271,7 +271,7 @@ def test_signing_out_while_redis_is_away_still_holds_once_it_is_back(door, alice
 
     copied = Client()
     copied.cookies[settings.SESSION_COOKIE_NAME] = cookie
-    with caplog.at_level(logging.INFO, logger="roadmap.redis_cache"):
+    with caplog.at_level(logging.INFO, logger="config.redis_cache"):
         response = copied.get("/me/")
     assert response.status_code == 302  # not the session Redis still held
     assert "answers again" in caplog.text

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from roadmap.proxies import client_ip, parse_networks
+from config.proxies import client_ip, parse_networks
 
 pytestmark = pytest.mark.django_db
 

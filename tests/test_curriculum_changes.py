@@ -10,10 +10,10 @@ from django.db.models import ProtectedError
 
 from roadmap.models import Note, Progress, Resource, Section
 from tests.conftest import make_user
+from tests.helpers import CURRICULUM_MARKDOWN
 
 pytestmark = pytest.mark.django_db
 
-SOURCE = Path(__file__).resolve().parent.parent / "fixtures" / "llm-roadmap.md"
 TRANSFORMER = "https://jalammar.github.io/illustrated-transformer/"
 GPT2 = "https://jalammar.github.io/illustrated-gpt2/"
 LSTM = "https://colah.github.io/posts/2015-08-Understanding-LSTMs/"
@@ -48,7 +48,7 @@ def snapshot() -> set[tuple[str, str, str]]:
 
 def edited_source(tmp_path: Path) -> Path:
     """The curriculum with one resource retitled, one moved, two reordered and one removed."""
-    text = SOURCE.read_text()
+    text = CURRICULUM_MARKDOWN.read_text()
     text = text.replace("[The Illustrated Transformer]", "[The Illustrated Transformer, revised]")
     lstm_line = next(line for line in text.splitlines() if LSTM in line)
     text = text.replace(lstm_line + "\n", "")

@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.test_production import (
+from tests.processes import (
     ROOT,
     free_port,
     manage,
@@ -25,6 +25,8 @@ from tests.test_production import (
     stop,
     wait_for_200,
 )
+
+pytestmark = pytest.mark.processes
 
 ENTRYPOINT = ROOT / "scripts" / "entrypoint.sh"
 DOCKERFILE = (ROOT / "Dockerfile").read_text()

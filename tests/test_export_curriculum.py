@@ -5,8 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from roadmap.curriculum import parse_curriculum
-from roadmap.curriculum_export import resource_line
+from roadmap.curriculum.export import resource_line
+from roadmap.curriculum.parse import parse_curriculum
 from roadmap.models import Resource, Roadmap, Section
 from tests.conftest import make_resource, make_roadmap, make_section
 

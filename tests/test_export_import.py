@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.models import User
-from history.exchange import MAX_IMPORT_BYTES
+from history.imports import MAX_IMPORT_BYTES
 from history.models import Event, PendingImport, PublicNote
 from roadmap import learning
 from roadmap.models import Note, Progress

@@ -4,15 +4,13 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
 from roadmap import pagecache
 from roadmap.models import Progress, Resource
 from tests.conftest import make_resource, make_roadmap, make_section
-from tests.test_roadmap_page import build_curriculum, give_every_kind_of_state
+from tests.helpers import build_curriculum, count_queries, give_every_kind_of_state
 
 pytestmark = pytest.mark.django_db
 
@@ -377,13 +375,6 @@ def test_the_unfiltered_page_is_still_cached(anon, shelf):
 
 
 # Queries.
-
-
-def count_queries(client, url: str, **headers) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, **headers)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_a_filter_costs_the_queries_of_the_whole_page_at_1x_and_10x(alice, alice_client):

@@ -3,7 +3,6 @@ heartbeat that ``/readyz`` reads when the worker runs the task queue."""
 
 import io
 import json
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,9 +11,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from health.heartbeat import beat, beating, last_seen
-from health.models import WorkerHeartbeat
 from tests.test_cache_outage import DEAD_REDIS, caches_at, no_outage_left_over  # noqa: F401
+from worker.heartbeat import beat
 
 pytestmark = pytest.mark.django_db
 
@@ -68,12 +66,12 @@ def test_readyz_with_the_database_queue_reads_the_workers_heartbeat(probe, queue
     assert answer(response)["worker"] == "no heartbeat yet: is the worker running?"
 
     long_ago = timezone.now() - timedelta(minutes=5)
-    beat("gone", started_at=long_ago, now=long_ago)
+    beat("gone", now=long_ago)
     response = probe.get("/readyz")
     assert response.status_code == 503
     assert answer(response)["worker"] == f"no heartbeat since {long_ago.isoformat('T', 'seconds')}"
 
-    beat("alive", started_at=long_ago)
+    beat("alive")
     response = probe.get("/readyz")
     assert response.status_code == 200
     assert answer(response) == {"status": "ok", "database": "ok", "cache": "ok", "worker": "ok"}
@@ -106,53 +104,10 @@ def test_probes_are_never_redirected_to_https_nor_refused_for_their_host(probe, 
     assert probe.get(path).status_code == 200
 
 
-def test_the_heartbeat_keeps_one_row_per_worker_and_the_newest_wins():
-    start = timezone.now() - timedelta(minutes=10)
-    beat("one", started_at=start, now=start)
-    beat("one", started_at=start, now=start + timedelta(minutes=1))
-    beat("two", started_at=start, now=start + timedelta(minutes=2))
-    assert WorkerHeartbeat.objects.count() == 2
-    assert WorkerHeartbeat.objects.get(worker_id="one").started_at == start
-    assert last_seen() == start + timedelta(minutes=2)
-
-
-@pytest.mark.django_db(transaction=True)  # the beats come from another thread
-def test_beating_writes_now_and_on_every_interval_then_stops():
-    with beating("busy", every=0.05):
-        first = WorkerHeartbeat.objects.get(worker_id="busy").seen_at
-        deadline = timezone.now() + timedelta(seconds=10)
-        while WorkerHeartbeat.objects.get(worker_id="busy").seen_at == first:
-            assert timezone.now() < deadline, "no second beat"
-    assert not any(t.name == "worker-heartbeat" for t in threading.enumerate())
-
-
-def test_beating_forgets_workers_stopped_long_ago():
-    long_ago = timezone.now() - timedelta(days=30)
-    beat("retired", started_at=long_ago, now=long_ago)
-    with beating("new", every=60):
-        pass
-    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["new"]
-
-
-@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
-def test_the_worker_beats_while_it_runs(queue_in_database):
-    call_command(
-        "run_worker",
-        "--batch",
-        "--no-startup-delay",
-        "--no-reload",
-        "--worker-id=w1",
-        stdout=io.StringIO(),
-    )
-    assert WorkerHeartbeat.objects.get(worker_id="w1").seen_at > timezone.now() - timedelta(
-        minutes=1
-    )
-
-
 def test_check_ready_fails_naming_what_is_down_and_passes_once_it_is_up(queue_in_database):
     with pytest.raises(CommandError, match=r"Not ready: worker\."):
         call_command("check_ready", "--exclude=cache", stdout=io.StringIO())
-    beat("alive", started_at=timezone.now())
+    beat("alive")
     out = io.StringIO()
     call_command("check_ready", "--exclude=cache", stdout=out)
     assert json.loads(out.getvalue()) == {"database": "ok", "worker": "ok"}

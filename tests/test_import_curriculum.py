@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from roadmap.curriculum import (
+from roadmap.curriculum.parse import (
     MAX_LINE_LENGTH,
     CurriculumFormatError,
     ParsedCurriculum,

@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from insights import activity
+from insights import section_activity
+from insights.admin import csv_cell
 from insights.statistics import learner_statistics
-from roadmap.models import Note, Progress
+from roadmap.models import Note, Progress, Section
 from tests.conftest import make_resource, make_roadmap, make_section, make_user
 
 pytestmark = pytest.mark.django_db
@@ -23,19 +24,19 @@ def days_ago(days: int):
 
 
 # Rows dated in the past, which roadmap/learning.py (stamping "now") cannot make; like it, each
-# helper then refreshes the learner's activity in that section (insights/activity.py).
+# helper then refreshes the learner's activity in that section (insights/section_activity.py).
 
 
 def done(user, resource, days: int = 1, status: str = Progress.Status.DONE) -> None:
     progress = Progress.objects.create(user=user, resource=resource, status=status)
     Progress.objects.filter(pk=progress.pk).update(updated_at=days_ago(days))
-    activity.refresh(user, resource)
+    section_activity.refresh(user, resource)
 
 
 def noted(user, resource, days: int = 1) -> None:
     note = Note.objects.create(user=user, resource=resource, body="n", body_html="<p>n</p>")
     Note.objects.filter(pk=note.pk).update(updated_at=days_ago(days))
-    activity.refresh(user, resource)
+    section_activity.refresh(user, resource)
 
 
 @pytest.fixture
@@ -167,6 +168,46 @@ def test_the_csv_holds_the_same_figures_and_no_personal_data(course, carol_clien
     assert "@" not in text
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "=1+1",
+        " =1+1",
+        "\u00a0\u3000=1+1",
+        "\u200b=1+1",
+        "\uff1d3+3",
+        "\ufe66HYPERLINK(1)",
+        "\uff0b1",
+        "-1+1",
+        "\u22121+1",
+        "@SUM(A1)",
+        "|cmd",
+        " |cmd",
+        "%0A",
+        "\tx",
+        "\rx",
+    ],
+)
+def test_a_title_a_spreadsheet_would_read_as_a_formula_is_written_as_text(title):
+    assert csv_cell(title) == "'" + title
+
+
+@pytest.mark.parametrize("value", ["Calculus", " Calculus", "1+1", "75%", "", 3, -3, 0.5])
+def test_other_cells_and_numbers_are_written_as_they_are(value):
+    assert csv_cell(value) == value
+
+
+def test_the_csv_escapes_a_formula_behind_spaces_or_in_full_width(course, carol_client):
+    section = Section.objects.get(title="Maths")
+    for title in (" =1+1", "\uff1d3+3", "|cmd"):
+        make_resource(section, title=title)
+
+    rows = list(csv.DictReader(io.StringIO(carol_client.get(CSV_URL).content.decode())))
+
+    titles = {row["resource"] for row in rows}
+    assert {"' =1+1", "'\uff1d3+3", "'|cmd"} <= titles
+
+
 def test_another_roadmap_is_chosen_by_its_slug_and_an_unknown_one_is_a_404(course, carol_client):
     html = carol_client.get(f"{URL}?roadmap=other").content.decode()
 
@@ -228,7 +269,7 @@ def test_the_page_costs_the_same_queries_at_4_and_40_learners(course, carol_clie
 def progress_at(user, resource, ago: timedelta, status: str = Progress.Status.DONE) -> None:
     progress = Progress.objects.create(user=user, resource=resource, status=status)
     Progress.objects.filter(pk=progress.pk).update(updated_at=timezone.now() - ago)
-    activity.refresh(user, resource)
+    section_activity.refresh(user, resource)
 
 
 def test_a_learner_stops_only_after_30_days_without_activity_to_the_hour(alice):

@@ -5,6 +5,8 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -71,6 +73,44 @@ def test_a_server_that_hangs_past_the_read_timeout_is_unreachable(check):
     assert "timed out" in result.error
 
 
+def check_in_thread(local: Checker, url: str, wait: float) -> tuple[list, float]:
+    """The check's result (empty if it had not finished within ``wait``) and its duration."""
+    found: list = []
+    started = time.monotonic()
+    thread = threading.Thread(target=lambda: found.append(local.check(url)), daemon=True)
+    thread.start()
+    thread.join(timeout=wait)
+    return found, time.monotonic() - started
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_server_that_trickles_its_headers_is_cut_at_the_total_deadline(
+    scheme, link_server, tls_server, certificate, monkeypatch
+):
+    server = tls_server if scheme == "https" else link_server
+    trusting = ssl.create_default_context(cafile=str(certificate[0]))
+    monkeypatch.setattr(checker, "_tls_context", lambda: trusting)
+    # Each byte comes well within the read timeout: only a deadline for the whole fetch ends it.
+    server.trickle_every = 0.1
+    local = Checker(connect_timeout=2, read_timeout=0.5, total_timeout=1, allow_private=True)
+    found, seconds = check_in_thread(local, f"{scheme}://localhost:{server.port}/trickle", 5)
+    assert found, "the check was still reading the trickle after 5 s"
+    assert (found[0].outcome, found[0].http_status) == (UNREACHABLE, None)
+    assert "timed out" in found[0].error
+    assert seconds < 2
+    assert server.requests == [("HEAD", "/trickle")]
+
+
+def test_the_total_deadline_counts_from_the_connection_not_from_waiting_for_the_host(
+    link_server,
+):
+    # Three slow checks of one host, one at a time: the last waits longer than its deadline for
+    # its turn, and still has all of it once its request goes.
+    local = Checker(read_timeout=0.5, total_timeout=0.5, per_host=1, allow_private=True)
+    results = local.check_all([link_server.url(f"/slow?{n}") for n in range(3)])
+    assert [r.outcome for r in results] == [OK, OK, OK]
+
+
 def test_a_refused_connection_is_unreachable():
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
@@ -96,6 +136,13 @@ def test_loopback_is_refused_without_a_request_when_private_addresses_are_not_al
     result = Checker(allow_private=False).check(link_server.url("/ok"))
     assert result.outcome == UNREACHABLE
     assert "non-public address (127.0.0.1)" in result.error
+    assert link_server.requests == []
+
+
+def test_an_ipv4_compatible_loopback_address_is_refused_without_a_request(link_server):
+    result = Checker(allow_private=False).check(f"http://[::127.0.0.1]:{link_server.port}/ok")
+    assert result.outcome == UNREACHABLE
+    assert "non-public address (::7f00:1)" in result.error
     assert link_server.requests == []
 
 
@@ -206,13 +253,34 @@ def test_other_schemes_are_refused(scheme_url):
         "::ffff:127.0.0.1",
         "64:ff9b::a00:1",
         "2002:a00:1::",
+        "2002:7f00:1::",
+        # IPv4-compatible (deprecated, ::/96): refused whatever address it carries.
+        "::127.0.0.1",
+        "::10.0.0.1",
+        "::169.254.169.254",
+        "::8.8.8.8",
+        # IPv4-translated (::ffff:0:0:0/96) carrying a private address.
+        "::ffff:0:7f00:1",
+        "::ffff:0:a00:1",
+        "64:ff9b::7f00:1",
+        "64:ff9b:1::a00:1",
     ],
 )
 def test_non_public_addresses_are_never_fetched(address):
     assert not checker.is_public(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", ["93.184.215.14", "8.8.8.8", "2606:4700::6810:84e5"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.215.14",
+        "8.8.8.8",
+        "2606:4700::6810:84e5",
+        "::ffff:8.8.8.8",
+        "::ffff:0:808:808",
+        "64:ff9b::808:808",
+    ],
+)
 def test_public_addresses_are_allowed(address):
     assert checker.is_public(ipaddress.ip_address(address))
 

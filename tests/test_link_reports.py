@@ -1,11 +1,14 @@
 """Learners report a problem with a resource's link; curators get it, the link is checked again."""
 
 import threading
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
+from django_tasks_db.models import DBTaskResult
 
-from linkhealth.models import LinkCheck, LinkReport
+from linkhealth.models import LinkCheck, LinkCheckRun, LinkReport
 from tests.conftest import client_for, make_resource, make_section, make_user
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +18,15 @@ HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
 @pytest.fixture
 def resource():
     return make_resource(title="Attention is all you need")
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_worker() -> None:
+    call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO())
 
 
 def report_url(resource) -> str:
@@ -139,23 +151,46 @@ def test_resources_the_roadmap_does_not_show_cannot_be_reported(alice_client):
     assert not LinkReport.objects.exists()
 
 
-def test_a_new_report_checks_the_link_again(
+def test_a_learners_report_never_fetches_the_link_inside_their_request(
     alice_client, link_server, django_capture_on_commit_callbacks
 ):
-    resource = make_resource(url=link_server.url("/gone"))
+    # Tests run tasks with the immediate backend, as development does: the re-check would run
+    # inside this request, so it is not started from it at all.
+    resource = make_resource(url=link_server.url("/trickle"))
     with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post(report_url(resource), {"reason": "broken"})
-    check = LinkCheck.objects.get(url=resource.url)
-    assert (check.outcome, check.http_status) == ("broken", 410)
+        response = alice_client.post(report_url(resource), {"reason": "broken"}, **HTMX)
+    assert response.status_code == 200 and "Thank you" in response.content.decode()
+    assert link_server.requests == []
+    assert not LinkCheck.objects.exists() and not LinkCheckRun.objects.exists()
+    page = alice_client.get(report_url(make_resource())).content.decode()
+    assert "Curators see the report, not who sent it." in page and "checked again" not in page
 
 
-def test_a_link_checked_minutes_ago_is_not_fetched_again_for_a_report(
-    alice_client, bob_client, link_server, django_capture_on_commit_callbacks
+@pytest.mark.django_db(transaction=True)
+def test_with_a_worker_a_report_queues_a_check_of_the_link(
+    alice_client, link_server, database_tasks
 ):
     resource = make_resource(url=link_server.url("/gone"))
-    with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post(report_url(resource), {"reason": "broken"})
-        bob_client.post(report_url(resource), {"reason": "broken"})
+    alice_client.post(report_url(resource), {"reason": "broken"})
+    assert link_server.requests == []  # nothing fetched in the learner's request
+    queued = DBTaskResult.objects.get()
+    assert (queued.task_name, queued.status) == ("recheck_reported_link", "READY")
+    run_worker()
+    check = LinkCheck.objects.get(url=resource.url)
+    assert (check.outcome, check.http_status) == ("broken", 410)
+    page = alice_client.get(report_url(make_resource())).content.decode()
+    assert "checked again in the background" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_checked_minutes_ago_is_not_fetched_again_for_a_report(
+    alice_client, bob_client, link_server, database_tasks
+):
+    resource = make_resource(url=link_server.url("/gone"))
+    alice_client.post(report_url(resource), {"reason": "broken"})
+    run_worker()
+    bob_client.post(report_url(resource), {"reason": "broken"})
+    run_worker()
     assert link_server.requests == [("HEAD", "/gone"), ("GET", "/gone")]
     assert LinkCheck.objects.get(url=resource.url).consecutive_failures == 1
 

@@ -2,6 +2,7 @@
 production, and a daily check that schedules itself."""
 
 import sys
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -14,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from linkhealth.models import LinkCheck, LinkCheckRun
 from linkhealth.tasks import check_links, daily_link_check, schedule_daily_check
 from tests.conftest import make_resource
-from tests.test_production import manage, production_env, run
+from tests.processes import manage, production_env, run
 
 pytestmark = pytest.mark.django_db
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -94,11 +95,23 @@ def test_a_daily_check_right_after_a_full_run_checks_nothing(link_server):
     assert link_server.requests == [("HEAD", "/ok")]
 
 
+def test_the_checks_deadline_comes_from_the_settings(link_server, settings):
+    settings.LINKCHECK_TOTAL_TIMEOUT = 1
+    link_server.trickle_every = 0.1
+    resource = make_resource(url=link_server.url("/trickle"))
+    started = time.monotonic()
+    check_links.enqueue()
+    assert time.monotonic() - started < 3
+    check = LinkCheck.objects.get(url=resource.url)
+    assert (check.outcome, check.error) == ("unreachable", "timed out")
+
+
 def test_the_immediate_backend_queues_nothing_for_later():
     assert schedule_daily_check() is None
     assert not DBTaskResult.objects.exists()
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     ("env", "backend"),
     [
@@ -114,6 +127,7 @@ def test_production_queues_tasks_for_the_worker_and_development_runs_them_at_onc
     assert proc.stdout.strip() == backend
 
 
+@pytest.mark.processes
 def test_an_unknown_tasks_backend_is_refused_by_name():
     proc = manage("check", env=production_env(TASKS_BACKEND="celery"))
     assert proc.returncode != 0 and "TASKS_BACKEND must be one of" in proc.stderr
@@ -135,6 +149,7 @@ def test_the_daily_check_forgets_old_runs_and_old_finished_tasks(database_tasks)
     assert not DBTaskResult.objects.filter(pk=old_task.id).exists()
 
 
+@pytest.mark.processes
 def test_production_refuses_to_fetch_private_addresses_even_when_asked():
     proc = manage("check", env=production_env(LINKCHECK_ALLOW_PRIVATE="1"))
     assert proc.returncode != 0 and "LINKCHECK_ALLOW_PRIVATE=1 is for the test suite" in proc.stderr

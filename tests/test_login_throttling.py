@@ -1,16 +1,8 @@
 import pytest
-from django.core.cache import cache
 
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 
 def login(client, password: str, email: str = "alice@example.com"):

@@ -2,7 +2,7 @@
 
 Codes are computed here from the secret the set-up page shows, as an authenticator app would
 (RFC 6238), not taken from allauth's own helpers. Security keys and passkeys are driven in
-Chromium with a virtual authenticator (tests/test_browser.py).
+Chromium with a virtual authenticator (tests/browser/test_sign_in.py).
 """
 
 import base64

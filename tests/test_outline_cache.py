@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from roadmap.models import Progress, Resource, Roadmap
 from tests.conftest import make_resource, make_section
-from tests.test_curriculum_changes import SOURCE
+from tests.helpers import CURRICULUM_MARKDOWN
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,9 @@ def test_a_markdown_import_and_a_fixture_load_show_at_once(anon, tmp_path):
     call_command("loaddata", "curriculum", verbosity=0)
     assert "The Illustrated Transformer" in page(anon)
     source = tmp_path / "edited.md"
-    source.write_text(SOURCE.read_text().replace("[The Illustrated Transformer]", "[Renamed]"))
+    source.write_text(
+        CURRICULUM_MARKDOWN.read_text().replace("[The Illustrated Transformer]", "[Renamed]")
+    )
     call_command("import_curriculum", str(source), stdout=io.StringIO())
     assert "Renamed" in page(anon)
     call_command("loaddata", "curriculum", verbosity=0)

@@ -5,13 +5,9 @@ nothing from the test settings or the developer's shell leaks in. Their database
 SQLite file, their static files are collected the way the Dockerfile collects them.
 """
 
-import http.client
 import json
-import os
 import re
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,10 +15,21 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
-SECRET_KEY = secrets.token_urlsafe(50)
-UNREACHABLE_DATABASE = "postgres://postgres@127.0.0.1:1/roadmap?connect_timeout=1"
+from tests.processes import (
+    ROOT,
+    SECRET_KEY,
+    UNREACHABLE_DATABASE,
+    VENV_BIN,
+    free_port,
+    http_get,
+    manage,
+    production_env,
+    run,
+    stop,
+    wait_for_200,
+)
+
+pytestmark = pytest.mark.processes
 
 # Makes requests with Django's test client inside the production process and writes what came
 # back to a JSON file: argv[1] is the list of requests, argv[2] the file.
@@ -58,34 +65,6 @@ with open(sys.argv[2], "w") as out:
 HTTPS = {"X-Forwarded-Proto": "https"}
 
 
-def production_env(**overrides: str | None) -> dict[str, str]:
-    """DEBUG=0, a secret key and the host names, and nothing else from the outer environment.
-
-    An override of None removes that variable.
-    """
-    env = {k: os.environ[k] for k in ("HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
-    env |= {
-        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "DJANGO_SETTINGS_MODULE": "roadmap.settings",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "DEBUG": "0",
-        "SECRET_KEY": SECRET_KEY,
-        "ALLOWED_HOSTS": "testserver,localhost",
-    }
-    env |= overrides
-    return {k: v for k, v in env.items() if v is not None}
-
-
-def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-
-
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return run([sys.executable, "manage.py", *args], env)
-
-
 def client_requests(
     env: dict[str, str], requests: list[dict], tmp_path: Path
 ) -> tuple[list[dict], str]:
@@ -95,54 +74,6 @@ def client_requests(
     logs = proc.stdout + proc.stderr
     assert proc.returncode == 0, logs
     return json.loads(out.read_text()), logs
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def http_get(
-    port: int, path: str, headers: dict[str, str] | None = None, source: str | None = None
-) -> tuple[int, http.client.HTTPMessage, bytes]:
-    """GET from 127.0.0.1, or from ``source`` (any 127.x address is this machine's loopback)."""
-    conn = http.client.HTTPConnection(
-        "127.0.0.1", port, timeout=5, source_address=(source, 0) if source else None
-    )
-    try:
-        conn.request("GET", path, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        conn.close()
-
-
-def wait_for_200(port: int, path: str, server: subprocess.Popen, log: Path, deadline: float):
-    """Poll ``path`` until it answers 200; the server's log is in the message when it never does."""
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server exited with {server.returncode}:\n{log.read_text()[-5000:]}")
-        try:
-            status, _, body = http_get(port, path)
-        except OSError:
-            status = None
-        if status == 200:
-            return body
-        time.sleep(0.2)
-    pytest.fail(f"{path} never answered 200 (last: {status}):\n{log.read_text()[-5000:]}")
-
-
-def stop(server: subprocess.Popen, timeout: float = 35) -> int:
-    """SIGTERM, as ``docker stop`` sends it; the exit code once the server has stopped."""
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-    try:
-        return server.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-        raise
 
 
 @pytest.fixture(scope="module")
@@ -352,7 +283,7 @@ def test_an_unknown_page_is_a_plain_404(site, tmp_path):
     [response], _ = client_requests(site, [{"path": "/no-such-page/", "secure": True}], tmp_path)
 
     assert response["status"] == 404
-    assert "roadmap.urls" not in response["body"]
+    assert "config.urls" not in response["body"]
     assert "Traceback" not in response["body"]
 
 
@@ -361,7 +292,7 @@ def start_gunicorn(env: dict[str, str], tmp_path: Path) -> tuple[subprocess.Pope
     log = tmp_path / f"gunicorn-{port}.log"
     with log.open("w") as out:
         server = subprocess.Popen(
-            [VENV_BIN / "gunicorn", "-c", "python:roadmap.gunicorn_conf", "roadmap.wsgi"],
+            [VENV_BIN / "gunicorn", "-c", "python:config.gunicorn_conf", "config.wsgi"],
             cwd=ROOT,
             env=env | {"PORT": str(port), "WEB_CONCURRENCY": "1"},
             stdout=out,
@@ -394,7 +325,7 @@ def test_only_the_proxys_address_may_say_a_request_came_over_https(site, tmp_pat
 
 
 def test_gunicorn_trusts_the_loopback_by_default_and_a_containers_gateway(tmp_path):
-    from roadmap.proxies import container_gateway
+    from config.proxies import container_gateway
 
     routes = tmp_path / "route"
     routes.write_text(
@@ -405,7 +336,7 @@ def test_gunicorn_trusts_the_loopback_by_default_and_a_containers_gateway(tmp_pa
     assert container_gateway(str(routes)) == "192.168.18.1"
     assert container_gateway(str(tmp_path / "missing")) is None
 
-    code = "from roadmap import gunicorn_conf as g; print(g.forwarded_allow_ips)"
+    code = "from config import gunicorn_conf as g; print(g.forwarded_allow_ips)"
     proc = run([sys.executable, "-c", code], production_env(FORWARDED_ALLOW_IPS=None))
     assert proc.stdout.strip().startswith("127.0.0.1,::1"), proc.stderr
     proc = run([sys.executable, "-c", code], production_env(FORWARDED_ALLOW_IPS="10.0.0.0/8"))
@@ -420,7 +351,7 @@ def test_gunicorn_serves_hashed_static_files_compressed_and_cached_for_a_year(si
     env = site | {"PORT": str(port), "WEB_CONCURRENCY": "1"}
     with log.open("w") as out:
         server = subprocess.Popen(
-            [VENV_BIN / "gunicorn", "-c", "python:roadmap.gunicorn_conf", "roadmap.wsgi"],
+            [VENV_BIN / "gunicorn", "-c", "python:config.gunicorn_conf", "config.wsgi"],
             cwd=ROOT,
             env=env,
             stdout=out,

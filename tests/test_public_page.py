@@ -5,7 +5,7 @@ import pytest
 from history.models import PublicNote, PublicProfile
 from roadmap import learning
 from roadmap.models import Note, Progress
-from tests.conftest import client_for, make_resource, make_section, make_user
+from tests.conftest import client_for, make_resource, make_roadmap, make_section, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +161,73 @@ def test_handles_are_validated(alice_client, handle, message):
     assert response.status_code == 422
     assert message in response.content.decode()
     assert PublicProfile.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "handle",
+    [
+        "llm-roadmap",  # the site's name
+        "the-llm-roadmap-team",
+        "llm-r0admap",
+        "moderators",
+        "adm1n",
+        "admln",
+        "ad-min",
+        "root-admin",
+        "m0ds",
+        "5taff",
+        "help-team",
+        "support2",
+        "superadmin",
+        "admins-only",
+        "official-news",
+        "securities",
+        "l0gin",
+    ],
+)
+def test_handles_that_pass_for_the_site_or_its_staff_are_reserved(alice_client, handle):
+    response = publish(alice_client, handle=handle)
+    assert response.status_code == 422
+    assert "This handle is reserved" in response.content.decode()
+    assert PublicProfile.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "handle", ["ada", "ecosystem", "badminton", "steam-punk", "model-maker", "learner-42"]
+)
+def test_handles_that_only_hold_such_letters_are_accepted(alice_client, handle):
+    assert publish(alice_client, handle=handle).status_code == 302
+    assert PublicProfile.objects.get().handle == handle
+
+
+def test_the_sites_name_is_read_from_the_settings(alice_client, settings):
+    settings.SITE_NAME = "Acme Academy"
+    assert publish(alice_client, handle="acme-academy-fans").status_code == 422
+    assert publish(alice_client, handle="llm-roadmap-fans").status_code == 302
+
+
+def test_every_roadmaps_slug_is_reserved_published_or_not(alice_client):
+    make_roadmap(slug="deep-learning", is_published=False)
+    for handle in ("deep-learning", "deepiearning", "deep-1earning"):
+        response = publish(alice_client, handle=handle)
+        assert response.status_code == 422, handle
+        assert "This handle is reserved" in response.content.decode()
+    assert PublicProfile.objects.count() == 0
+
+
+def test_a_roadmap_given_a_learners_handle_leaves_that_page_where_it_is(alice_client, anon):
+    # The curator's roadmap is not refused, and the two addresses never meet: /roadmaps/<slug>/
+    # and /u/<handle>/. The learner keeps the handle they chose first; nobody can choose it anew.
+    publish(alice_client, handle="deep-learning")
+    roadmap = make_roadmap(slug="deep-learning", title="Deep learning")
+    make_resource(make_section(roadmap))
+
+    assert "Deep learning" in anon.get("/roadmaps/deep-learning/").content.decode()
+    assert "deep-learning's progress" in anon.get("/u/deep-learning/").content.decode()
+    assert publish(alice_client, handle="deep-learning", allow_indexing="on").status_code == 302
+    assert PublicProfile.objects.get().allow_indexing
+    publish(alice_client, handle="ada")
+    assert publish(alice_client, handle="deep-learning").status_code == 422
 
 
 def test_another_learners_note_cannot_be_made_public(published, bob_client, resources):

@@ -1,34 +1,12 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from roadmap.models import Note, Progress, Resource
+from roadmap.models import Resource
 from tests.conftest import make_resource, make_roadmap, make_section
+from tests.helpers import build_curriculum, count_queries, give_every_kind_of_state
 
 pytestmark = pytest.mark.django_db
-
-
-def build_curriculum(scale: int = 1, slug: str = "llm-roadmap"):
-    """A roadmap shaped like the real one (parts with nested sections), ``scale`` times as long."""
-    roadmap = make_roadmap(slug=slug, title=f"Roadmap {slug}")
-    for p in range(2 * scale):
-        part = make_section(roadmap, title=f"Part {p}", intro="Read *these* first.")
-        for s in range(2):
-            section = make_section(roadmap, title=f"Section {p}.{s}", parent=part)
-            for r in range(4):
-                level = ["high_level", "theoretical"][r % 2]
-                make_resource(section, title=f"Resource {p}.{s}.{r}", level=level, author="Ada")
-        make_resource(part, title=f"Direct {p}")
-    return roadmap
-
-
-def count_queries(client, url: str = "/") -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_it_lists_every_published_resource_with_its_link_author_kind_and_description(anon):
@@ -128,18 +106,6 @@ def test_the_query_count_is_the_same_at_1x_and_10x_the_curriculum_for_a_visitor(
     small_count = count_queries(anon, small.get_absolute_url())
     assert count_queries(anon, big.get_absolute_url()) == small_count
     assert small_count <= 6
-
-
-def give_every_kind_of_state(alice) -> None:
-    """All four statuses, bookmarks on 10% and notes on a third of the resources."""
-    statuses = list(Progress.Status)
-    for i, resource in enumerate(Resource.objects.order_by("pk")):
-        status = statuses[i % 4]
-        bookmark = f"video {i}, 12:40" if i % 10 == 0 else ""
-        if status != Progress.Status.NOT_STARTED or bookmark:
-            Progress.objects.create(user=alice, resource=resource, status=status, bookmark=bookmark)
-        if i % 3 == 0:
-            Note.objects.create(user=alice, resource=resource, body="n", body_html="<p>n</p>")
 
 
 def test_the_query_count_is_the_same_at_1x_and_10x_for_a_learner_with_every_kind_of_state(

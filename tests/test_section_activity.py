@@ -1,4 +1,4 @@
-"""The learners' activity per section (insights/activity.py): what the statistics page reads
+"""The learners' activity per section (insights/section_activity.py): what the statistics page reads
 instead of every progress row. Kept by the write path, it must always equal a rebuild from
 scratch; after a curriculum change the statistics must follow at once."""
 
@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.utils import timezone
 
-from insights import activity
+from insights import section_activity
 from insights.models import SectionActivity, SectionActivityBuild
 from insights.statistics import learner_statistics
 from roadmap import learning
@@ -29,7 +29,7 @@ def rows() -> list[tuple]:
 def assert_kept_equals_rebuilt(*roadmaps: Roadmap) -> list[tuple]:
     kept = rows()
     for roadmap in roadmaps:
-        activity.rebuild(roadmap)
+        section_activity.rebuild(roadmap)
     assert kept == rows()
     return kept
 
@@ -76,7 +76,9 @@ def test_every_write_of_the_learning_path_keeps_the_rows_equal_to_a_rebuild(cour
         assert step() is not False
         seen.append(assert_kept_equals_rebuilt(roadmap))
 
-    by_user = lambda kept: {(u, s): (done, latest % activity.PACK) for u, s, done, latest in kept}  # noqa: E731
+    def by_user(kept):
+        return {(u, s): (done, latest % section_activity.PACK) for u, s, done, latest in kept}
+
     # After the first two: Alice has one done in A, and her latest activity is a2.
     assert by_user(seen[1]) == {(alice.pk, a.pk): (1, a2.pk)}
     # A bookmark alone starts a resource: Bob is in B with nothing done.
@@ -151,8 +153,8 @@ def test_the_statistics_follow_a_resource_withdrawn_or_published_again(course, a
 def test_the_rows_are_rebuilt_once_per_curriculum_change(course, alice):
     learning.set_status(alice, course["a1"], Status.DONE)
     roadmap = Roadmap.objects.get(pk=course["roadmap"].pk)
-    assert activity.ensure_current(roadmap) is True  # never built for this roadmap yet
-    assert activity.ensure_current(roadmap) is False
+    assert section_activity.ensure_current(roadmap) is True  # never built for this roadmap yet
+    assert section_activity.ensure_current(roadmap) is False
     assert SectionActivityBuild.objects.get(roadmap=roadmap).content_version == (
         roadmap.content_version
     )
@@ -160,8 +162,8 @@ def test_the_rows_are_rebuilt_once_per_curriculum_change(course, alice):
     course["b"].title = "B, renamed"
     course["b"].save()
     roadmap.refresh_from_db()
-    assert activity.ensure_current(roadmap) is True
-    assert activity.ensure_current(roadmap) is False
+    assert section_activity.ensure_current(roadmap) is True
+    assert section_activity.ensure_current(roadmap) is False
 
 
 def test_rebuilding_one_roadmap_leaves_anothers_rows_alone(course, alice):
@@ -170,14 +172,14 @@ def test_rebuilding_one_roadmap_leaves_anothers_rows_alone(course, alice):
     learning.set_status(alice, elsewhere, Status.DONE)
     learning.set_status(alice, course["a1"], Status.DONE)
     before = rows()
-    activity.rebuild(course["roadmap"])
+    section_activity.rebuild(course["roadmap"])
     assert rows() == before
     assert len(before) == 2
 
 
 def test_the_command_rebuilds_rows_written_around_the_write_path(course, alice, capsys):
     roadmap = course["roadmap"]
-    activity.rebuild(roadmap)
+    section_activity.rebuild(roadmap)
     # A restore or the shell writes progress without going through roadmap/learning.py.
     Progress.objects.create(user=alice, resource=course["a1"], status=Status.DONE)
     assert summary(roadmap)["A"] == (0, 0)
@@ -234,7 +236,7 @@ def test_writes_in_two_tabs_and_a_rebuild_at_once_keep_the_rows_right():
         results = _at_once(
             lambda first=first: learning.set_status(learner, first, Status.DONE),
             lambda second=second: learning.save_note(learner, second, "At once."),
-            lambda: activity.rebuild(roadmap),
+            lambda: section_activity.rebuild(roadmap),
         )
         assert not [r for r in results if isinstance(r, BaseException)], results
         assert_kept_equals_rebuilt(roadmap)
@@ -243,7 +245,7 @@ def test_writes_in_two_tabs_and_a_rebuild_at_once_keep_the_rows_right():
 
 @pytest.mark.django_db(transaction=True)
 def test_an_import_and_a_click_by_the_same_learner_at_once_both_land(monkeypatch):
-    from history import exchange
+    from history import imports
 
     if connection.vendor != "postgresql":
         pytest.skip("Needs PostgreSQL's concurrent writers (CI runs it with DATABASE_URL set).")
@@ -253,24 +255,24 @@ def test_an_import_and_a_click_by_the_same_learner_at_once_both_land(monkeypatch
     source, learner = make_user("source@example.com"), make_user("both@example.com")
     learning.set_status(source, first, Status.DONE)
     response = client_for(source).get("/me/export.json")
-    data = exchange.parse_export(b"".join(response.streaming_content))
+    data = imports.parse_export(b"".join(response.streaming_content))
 
     # The import holds its locks a while; the click comes in meanwhile, in another tab.
     importing = threading.Event()
-    plan = exchange.plan_import
+    plan = imports.plan_import
 
     def slow_plan(user, data):
         importing.set()
         threading.Event().wait(0.5)
         return plan(user, data)
 
-    monkeypatch.setattr(exchange, "plan_import", slow_plan)
+    monkeypatch.setattr(imports, "plan_import", slow_plan)
 
     def click():
         importing.wait(10)
         return learning.set_status(learner, second, Status.DONE)
 
-    results = _at_once(lambda: exchange.apply_import(learner, data), click)
+    results = _at_once(lambda: imports.apply_import(learner, data), click)
 
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert set(Progress.objects.filter(user=learner).values_list("resource", flat=True)) == {
@@ -319,7 +321,7 @@ def test_a_write_through_a_resource_loaded_before_a_move_lands_in_its_new_sectio
     stale = type(course["b1"]).objects.get(pk=course["b1"].pk)
     course["b1"].section = course["a"]
     course["b1"].save()
-    activity.ensure_current(Roadmap.objects.get(pk=course["roadmap"].pk))
+    section_activity.ensure_current(Roadmap.objects.get(pk=course["roadmap"].pk))
 
     learning.set_status(alice, stale, Status.DONE)
 

@@ -108,7 +108,7 @@ def test_the_battery_finds_every_writing_endpoint():
         "roadmap:note",
     } <= set(ENDPOINT_NAMES)
     # The old address of the progress settings only redirects now, and is probed all the same.
-    assert "roadmap:progress_settings" in ENDPOINT_NAMES
+    assert "accounts:progress_settings" in ENDPOINT_NAMES
 
 
 @pytest.mark.django_db

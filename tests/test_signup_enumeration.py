@@ -8,13 +8,12 @@ the benchmark's business), these tests count the work each path does.
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import User
 from tests.conftest import PASSWORD, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 
 class CountingHasher(MD5PasswordHasher):
@@ -26,13 +25,6 @@ class CountingHasher(MD5PasswordHasher):
     def encode(self, password: str, salt: str) -> str:
         type(self).calls += 1
         return super().encode(password, salt)
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def sign_up(email: str) -> dict:

@@ -15,9 +15,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user
+from django.core import mail
 from django.test import Client
 
 from accounts import providers as identity_providers
@@ -320,6 +323,69 @@ def test_sso_only_refuses_password_sign_up(sso_only):
     assert not User.objects.filter(email="pw@example.com").exists()
 
 
+@pytest.mark.parametrize("email", ["alice@example.com", "nobody@example.com"])
+def test_sso_only_refuses_a_password_reset_and_sends_no_email(alice, sso_only, email):
+    response = Client().post("/accounts/password/reset/", {"email": email})
+    assert response.status_code == 403
+    assert "no passwords" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_sso_only_refuses_a_reset_link_sent_before_it_was_switched_on(alice, sso_only):
+    key = f"{user_pk_to_url_str(alice)}-{default_token_generator.make_token(alice)}"
+    url = f"/accounts/password/reset/key/{key}/"
+    client = Client()
+    assert client.get(url).status_code == 403
+    new = {"password1": "a brand new passphrase", "password2": "a brand new passphrase"}
+    assert client.post(url, new).status_code == 403
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+    assert not signed_in_user(client).is_authenticated
+
+
+def test_sso_only_refuses_changing_a_password(alice, sso_only):
+    client = Client()
+    client.force_login(alice)
+    new = "a brand new passphrase"
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": new, "password2": new},
+    )
+    assert response.status_code == 403
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+
+
+def test_sso_only_refuses_setting_a_password(sso_only):
+    member = User.objects.create_user(email="member@example.com")  # signed up through the provider
+    client = Client()
+    client.force_login(member)
+    new = "a brand new passphrase"
+    response = client.post("/accounts/password/set/", {"password1": new, "password2": new})
+    assert response.status_code == 403
+    member.refresh_from_db()
+    assert not member.has_usable_password()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/password/reset/",
+        "/accounts/password/reset/done/",
+        "/accounts/password/reset/key/done/",
+        "/accounts/password/change/",
+        "/accounts/password/set/",
+    ],
+)
+def test_sso_only_explains_instead_of_showing_a_password_page(alice, sso_only, url):
+    client = Client()
+    client.force_login(alice)
+    response = client.get(url)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert 'type="password"' not in html and "sign-in page" in html
+
+
 def test_sso_only_still_signs_people_in_through_the_provider(sso_only):
     sso_only.person = Person("kc-5", "member@example.com")
     client = Client()
@@ -348,7 +414,7 @@ def settings_from_env(expression: str, **env: str) -> str:
         "SECRET_KEY": "x" * 50,
         "ALLOWED_HOSTS": "roadmap.example.org",
     }
-    script = f"import roadmap.settings as s; print(repr({expression}))"
+    script = f"import config.settings as s; print(repr({expression}))"
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -363,10 +429,12 @@ def settings_from_env(expression: str, **env: str) -> str:
     return result.stdout.strip()
 
 
+@pytest.mark.processes
 def test_no_provider_is_on_until_its_variables_are_set():
     assert settings_from_env("s.SOCIALACCOUNT_PROVIDERS") == "{}"
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     ("env", "provider", "origin"),
     [
@@ -406,6 +474,7 @@ def test_each_provider_is_on_once_its_variables_are_set(env, provider, origin):
     assert form_action == f"[<CSP.SELF: \"'self'\">, '{origin}']"
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
@@ -420,16 +489,19 @@ def test_a_half_configured_provider_stops_the_start_with_a_clear_error(env, miss
     assert missing in error
 
 
+@pytest.mark.processes
 def test_a_provider_url_must_be_a_web_address():
     env = {"OIDC_SERVER_URL": "id.example.org", "OIDC_CLIENT_ID": "i", "OIDC_CLIENT_SECRET": "s"}
     assert "must be an http(s):// URL" in settings_from_env("s.SOCIALACCOUNT_PROVIDERS", **env)
 
 
+@pytest.mark.processes
 def test_sso_only_without_a_provider_refuses_to_start():
     error = settings_from_env("s.SSO_ONLY", SSO_ONLY="1")
     assert "SSO_ONLY=1 needs an identity provider" in error
 
 
+@pytest.mark.processes
 def test_sso_only_turns_passkey_sign_in_off():
     env = {"SSO_ONLY": "1", "GITHUB_CLIENT_ID": "i", "GITHUB_CLIENT_SECRET": "s"}
     assert settings_from_env("s.MFA_PASSKEY_LOGIN_ENABLED", **env) == "False"

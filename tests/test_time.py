@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from roadmap.curriculum import CurriculumFormatError, parse_curriculum
+from roadmap.curriculum.parse import CurriculumFormatError, parse_curriculum
 from roadmap.estimates import (
     EstimateError,
     TimeLeft,
@@ -24,7 +22,7 @@ from roadmap.estimates import (
 )
 from roadmap.models import Progress, Resource
 from tests.conftest import make_resource, make_section
-from tests.test_roadmap_page import build_curriculum, give_every_kind_of_state
+from tests.helpers import build_curriculum, count_queries, give_every_kind_of_state
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
 
@@ -429,13 +427,6 @@ def test_without_javascript_the_redirected_page_shows_the_new_time_left(alice_cl
 
 
 # --- Cost ------------------------------------------------------------------------------------
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.middleware import ACTIVITY_INTERVAL, ACTIVITY_KEY
 from accounts.templatetags.devices import device
 from tests.conftest import PASSWORD
-from tests.test_roadmap_page import build_curriculum
+from tests.helpers import build_curriculum
 
 pytestmark = pytest.mark.django_db
 

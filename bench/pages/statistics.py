@@ -8,8 +8,9 @@ spread over the past 120 days. The rows are made by PostgreSQL itself (``INSERT 
 ``generate_series``), so building ~400,000 progress rows takes seconds.
 
 The rows are written around the app's write path, so the learners' activity per section
-(insights/activity.py) is rebuilt from them, as ``manage.py rebuild_section_activity`` would;
-that rebuild is what the first view after a curriculum edit costs, measured too, with a budget.
+(insights/section_activity.py) is rebuilt from them, as ``manage.py rebuild_section_activity``
+would; that rebuild is what the first view after a curriculum edit costs, measured too, with a
+budget.
 
 The page is measured as a curator sees it: through the admin, by a staff user who has a second
 factor (a TOTP authenticator, as ``MFA_REQUIRED_FOR_STAFF`` demands with ``DEBUG=0``), so the
@@ -38,7 +39,7 @@ CURATOR = "statistics-curator@bench.invalid"
 def measure(ctx: Context) -> list[Line]:
     from django.test import Client
 
-    from insights import activity
+    from insights import section_activity
     from roadmap.models import Roadmap
 
     big = ctx.roadmap_10x
@@ -53,7 +54,7 @@ def measure(ctx: Context) -> list[Line]:
         page_queries_few = ctx.queries(client, page)
         csv_queries_few = ctx.queries(client, csv)
         made = _add(made, _learners(big, FIRST, LEARNERS))
-        activity.rebuild(big)
+        section_activity.rebuild(big)
         page_queries = ctx.queries(client, page)
         csv_queries = ctx.queries(client, csv)
         page_ms = ctx.render_ms(client, page, SAMPLES)

@@ -37,7 +37,9 @@ def link_health_summary(user) -> dict | None:
         "counts": counts,
         "never_checked": by_status.get(None, 0),
         "open_reports": LinkReport.objects.open().count(),
-        "last_run": LinkCheckRun.objects.full().filter(finished_at__isnull=False).first(),
+        "last_run": (
+            LinkCheckRun.objects.full().not_failed().filter(finished_at__isnull=False).first()
+        ),
         "can_check": user.has_perm("linkhealth.add_linkcheckrun"),
         "can_see_reports": user.has_perm("linkhealth.view_linkreport"),
     }

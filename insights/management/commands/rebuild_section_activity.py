@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from insights import activity
+from insights import section_activity
 from roadmap.models import Roadmap
 
 
@@ -24,6 +24,6 @@ class Command(BaseCommand):
                 raise CommandError(f"No roadmap with the slug {roadmap!r}.")
         for each in roadmaps:
             start = time.perf_counter()
-            activity.rebuild(each)
+            section_activity.rebuild(each)
             ms = (time.perf_counter() - start) * 1000
             self.stdout.write(f"{each.slug}: rebuilt in {ms:.0f} ms.")

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from roadmap.curriculum import DEFAULT_ROADMAP_SLUG
-from roadmap.curriculum_export import export_curriculum
+from roadmap.curriculum.export import export_curriculum
+from roadmap.curriculum.load import DEFAULT_ROADMAP_SLUG
 from roadmap.models import Roadmap
 
 

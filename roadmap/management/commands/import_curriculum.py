@@ -6,12 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 from django.db import IntegrityError
 
-from roadmap.curriculum import (
-    DEFAULT_ROADMAP_SLUG,
-    CurriculumFormatError,
-    import_curriculum,
-    parse_curriculum,
-)
+from roadmap.curriculum.load import DEFAULT_ROADMAP_SLUG, import_curriculum
+from roadmap.curriculum.parse import CurriculumFormatError, parse_curriculum
 from roadmap.models import Roadmap
 
 
