@@ -21,9 +21,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
-from roadmap.settings import redis_caches
 
 from config import redis_cache
+from config.settings import redis_caches
 from tests.conftest import PASSWORD, client_for
 from tests.test_cache import REDIS_URL, redis_answers
 from tests.test_production import manage, production_env, run
