@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "worker",
     "linkhealth",
+    "health",
     "allauth",
     "allauth.account",
     # Sign-in options (settings below): two-factor, sessions, single sign-on.
@@ -111,7 +112,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.HealthCheckMiddleware",
+    "health.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,15 +162,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Caches shared by every gunicorn worker (never per-process memory), so that allauth's rate
 # limits hold across processes. The database needs no extra service; REDIS_URL switches both
 # to Redis for larger instances.
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "roadmap_cache",
+}
+
+
+def redis_caches(url: str) -> dict[str, dict]:
+    """Both caches in Redis, each with a stand-in while Redis does not answer
+    (config/redis_cache.py): the rate limits move to the database cache every process shares,
+    so they hold exactly as on an instance without Redis; sessions are read from their table."""
+    backend = "config.redis_cache.RedisCacheWithFallback"
+    return {
+        "default": {"BACKEND": backend, "LOCATION": url, "OPTIONS": {"FALLBACK": "database"}},
+        "sessions": {"BACKEND": backend, "LOCATION": url, "OPTIONS": {"FALLBACK": None}},
+        "database": DATABASE_CACHE,
+    }
+
+
 if redis_url := os.environ.get("REDIS_URL"):
-    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
-    CACHES = {"default": _redis, "sessions": _redis}
+    CACHES = redis_caches(redis_url)
 else:
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "roadmap_cache",
-        },
+        "default": DATABASE_CACHE,
         # A table of its own, so that rate-limit keys never push sessions out (nor the reverse),
         # large enough to hold every live session of an instance.
         "sessions": {
@@ -326,7 +341,7 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # (FORWARDED_ALLOW_IPS, config/gunicorn_conf.py); Django trusts the scheme gunicorn gives it.
 # Reading it here too would believe it from anyone who reaches the port.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = None
 # The same addresses are the only ones whose X-Forwarded-For names the visitor, for allauth's
 # per-IP limits (config/proxies.py). Read now, so that a typo stops the server at start-up.

@@ -42,7 +42,8 @@ def test_redis_url_switches_the_shared_caches_to_redis():
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    assert out.stdout.split() == ["RedisCache", "RedisCache"]  # rate limits and sessions
+    # rate limits and sessions
+    assert out.stdout.split() == ["RedisCacheWithFallback", "RedisCacheWithFallback"]
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
