@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import deletion
@@ -184,6 +185,12 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def account_home(request: HttpRequest) -> HttpResponse:
+    """``/accounts/``: the account area opens on its first page, the profile."""
+    return redirect("history:public_settings")
+
+
+@require_safe
 def progress_settings_moved(request: HttpRequest) -> HttpResponse:
     """``/settings/``, where the progress settings were: they are a part of the settings now.
 
@@ -208,11 +215,16 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         sessions = deletion.delete_account(user, keep_session=request.session.session_key)
         logout(request)  # ends this browser's session too
-        elsewhere = f" and signed out on {sessions} other device{'s' * (sessions != 1)}"
-        messages.success(
-            request,
-            f"Your account and everything in it were deleted{elsewhere if sessions else ''}. "
-            "Thank you for learning with us.",
-        )
+        if sessions:
+            deleted = ngettext(
+                "Your account and everything in it were deleted and signed out on %(count)d "
+                "other device.",
+                "Your account and everything in it were deleted and signed out on %(count)d "
+                "other devices.",
+                sessions,
+            ) % {"count": sessions}
+        else:
+            deleted = "Your account and everything in it were deleted."
+        messages.success(request, f"{deleted} Thank you for learning with us.")
         return redirect("roadmap:home")
     return render(request, "accounts/delete.html", {"counts": deletion.counts_for(user)})

@@ -66,7 +66,7 @@ def test_sign_up_takes_the_time_zone_from_the_browser(browser, live_server, cons
         page.on("pageerror", lambda error: console_errors.append(str(error)))
         sign_up(page, "tokyo@example.com")
         assert User.objects.get(email="tokyo@example.com").time_zone == "Asia/Tokyo"
-        page.goto("/me/settings/")
+        page.goto("/accounts/settings/")
         expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
         expect(page.get_by_text("Your browser's time zone: Asia/Tokyo.")).to_be_visible()
     finally:
@@ -97,7 +97,7 @@ def test_a_learner_exports_then_previews_and_imports_into_another_account(
 
     second = new_page()
     sign_up(second, "arriving@example.com")
-    second.goto("/me/import/")
+    second.goto("/accounts/data/")
     second.get_by_label("Export file (JSON)").set_input_files(str(path))
     second.get_by_role("button", name="Upload and preview").click()
     expect(second.get_by_role("heading", name="Import preview", level=1)).to_be_visible()
@@ -109,7 +109,7 @@ def test_a_learner_exports_then_previews_and_imports_into_another_account(
     second.goto("/")
     expect(done_checkbox(second, TITLE)).to_be_checked()
 
-    second.goto("/me/import/")
+    second.goto("/accounts/data/")
     second.get_by_label("Export file (JSON)").set_input_files(
         files=[{"name": "bad.json", "mimeType": "application/json", "buffer": b"{nope"}]
     )
@@ -150,7 +150,7 @@ def test_a_note_is_made_public_without_javascript(new_page, console_errors):
     )
     page = new_page(javascript=False)
     log_in(page, "nojs-public@example.com")
-    page.goto("/me/public/")
+    page.goto("/accounts/profile/")
     page.get_by_label("Handle").fill("nojs-learner")
     page.get_by_label("Publish my page").check()
     page.get_by_role("button", name="Save").click()
