@@ -96,7 +96,8 @@ class EmailView(AllauthEmailView):
       and if one slips through at once from two requests, the unique ``User.email`` refuses it
       here with a message instead of a 500.
     - Every POST is one transaction: a refused change leaves nothing half done.
-    Refusals answer 422 with the page and the message.
+    Refusals answer 422 with the page and the message. A ``next`` on this site is where the
+    learner goes after the change.
     """
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -134,6 +135,14 @@ class EmailView(AllauthEmailView):
             self._refused = True
             return None
         return super()._action_primary(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        # The two-factor page sends its verification email through this page, then wants the
+        # learner back (templates/mfa/index.html): a ``next`` on this site, like the settings'.
+        url = super().get_success_url()
+        if url == str(self.success_url) and (back := _back_to(self.request)):
+            return back
+        return url
 
     def _refusal(self, request: HttpRequest) -> HttpResponse:
         form = self.get_form_class()(user=request.user)  # the add form, empty
