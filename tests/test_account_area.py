@@ -34,7 +34,7 @@ EMPTY_EXPORT = {"schema": 1, "settings": {}, "progress": [], "notes": [], "event
 
 def account_nav(html: str) -> str:
     [nav] = re.findall(
-        r'<nav class="subnav account-nav" aria-label="Your account">.*?</nav>', html, re.S
+        r'<nav class="subnav account-nav" aria-label="Profile and settings">.*?</nav>', html, re.S
     )
     return nav
 
@@ -78,7 +78,7 @@ def test_the_header_leads_to_the_account_area_and_my_progress_keeps_to_progress(
     assert '<a href="/accounts/profile/">Account</a>' in header
     progress_nav = html.split('aria-label="My progress"', 1)[1].split("</nav>", 1)[0]
     assert re.findall(r">([^<>]+)</a>", progress_nav) == ["My progress", "History"]
-    assert "Your account" not in html
+    assert "Profile and settings" not in html
 
 
 def test_the_area_opens_on_the_profile(alice_client, anon):

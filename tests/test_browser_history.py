@@ -34,7 +34,11 @@ def account_nav(page: Page):
 
 
 def me_nav(page: Page):
-    return page.get_by_role("navigation", name="My progress and data")
+    return page.get_by_role("navigation", name="My progress", exact=True)
+
+
+def settings_nav(page: Page):
+    return page.get_by_role("navigation", name="Profile and settings")
 
 
 def test_a_learner_sees_their_year_streak_and_sections_on_my_progress(page, console_errors):
@@ -82,8 +86,8 @@ def test_a_learner_exports_then_previews_and_imports_into_another_account(
     log_in(first, "leaving@example.com")
     done_checkbox(first, TITLE).check()
     expect(done_checkbox(first, TITLE)).to_be_checked()
-    account_nav(first).get_by_role("link", name="My progress").click()
-    me_nav(first).get_by_role("link", name="Export and import").click()
+    account_nav(first).get_by_role("link", name="Account").click()
+    settings_nav(first).get_by_role("link", name="Export and import").click()
     with first.expect_download() as download:
         first.get_by_role("link", name="Download everything (JSON)").click()
     path = tmp_path / "export.json"
@@ -124,8 +128,8 @@ def test_a_learner_deletes_their_account_after_giving_the_password_again(page, c
     log_in(page, "goodbye@example.com")
     done_checkbox(page, TITLE).check()
     expect(done_checkbox(page, TITLE)).to_be_checked()
-    account_nav(page).get_by_role("link", name="My progress").click()
-    me_nav(page).get_by_role("link", name="Delete account").click()
+    account_nav(page).get_by_role("link", name="Account").click()
+    settings_nav(page).get_by_role("link", name="Delete account").click()
     expect(page.get_by_role("heading", name="Delete my account", level=1)).to_be_visible()
     expect(page.get_by_text("1 resource status and 0 bookmarks")).to_be_visible()
     page.get_by_role("button", name="Delete my account and all my data").click()

@@ -157,7 +157,7 @@ def test_an_authenticator_app_alone_is_asked_for_its_code_with_recovery_codes_as
     browser, html = second_step(alice)
     assert "Use a security key" not in html and "webauthn" not in html
     assert "Enter the code your authenticator app shows" in html
-    assert "Lost your phone?" in html
+    assert "Can't use your authenticator app?" in html
     assert "Enter one of your recovery codes in the Code field above instead" in html
     assert "you have 10 left." in html
     assert html.count('name="code"') == 1
@@ -173,7 +173,7 @@ def test_a_security_key_alone_is_offered_with_a_recovery_code_form(alice):
     browser, html = second_step(alice)
     assert ">Use a security key</button>" in html
     assert "authenticator app" not in html
-    assert "Lost your security key?" in html
+    assert "Can't use your security key?" in html
     assert re.search(
         r'<label for="id_code">Recovery code</label>\s*<input type="text" name="code"', html
     )
@@ -193,7 +193,7 @@ def test_an_app_and_a_key_are_both_offered(alice):
     _browser, html = second_step(alice)
     assert "Enter the code your authenticator app shows" in html
     assert "Or use your security key" in html and ">Use a security key</button>" in html
-    assert "Lost your phone and your security key?" in html
+    assert "Can't use your app or your security key?" in html
 
 
 def test_without_recovery_codes_left_the_page_says_so(alice):
