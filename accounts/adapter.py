@@ -1,9 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sites.requests import RequestSite
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
@@ -32,6 +34,22 @@ class AccountAdapter(DefaultAccountAdapter):
             .exclude(user_id=user.pk)
             .exists()
         )
+
+    def send_mail(self, template_prefix: str, email: str, context_: dict) -> None:
+        # Without django.contrib.sites, allauth names the site after the request's host
+        # ("Hello from 127.0.0.1:8000!"). The site's name is SITE_NAME; its address is the one
+        # the learner used (ALLOWED_HOSTS vouches for the host, gunicorn for the scheme), the
+        # same that allauth builds the email's links from.
+        request = context.request
+        if request is not None:
+            site = RequestSite(request)
+            site.name = settings.SITE_NAME
+            context_ = {
+                "current_site": site,
+                "site_url": request.build_absolute_uri("/"),
+                **context_,
+            }
+        super().send_mail(template_prefix, email, context_)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # allauth's per-IP limits and the sessions page: the visitor behind our proxy, never

@@ -4,7 +4,8 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -32,3 +33,27 @@ def learner_required(view):
         return login
 
     return wrapper
+
+
+def moved_to(url_name: str):
+    """The old address of a view that now lives at ``url_name`` (with the same arguments).
+
+    Reading it (GET, HEAD) is a permanent redirect, keeping the query, so bookmarks and links
+    follow. Anything else is still answered by the view itself: a browser turns a redirected
+    POST into a GET and drops its body, so a form loaded from the old address before the move
+    would lose what the learner typed.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def old_address(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            url = reverse(url_name, args=args, kwargs=kwargs)
+            if query := request.META.get("QUERY_STRING"):
+                url += f"?{query}"
+            return HttpResponsePermanentRedirect(url)
+
+        return old_address
+
+    return decorator

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import deletion
@@ -95,7 +96,8 @@ class EmailView(AllauthEmailView):
       and if one slips through at once from two requests, the unique ``User.email`` refuses it
       here with a message instead of a 500.
     - Every POST is one transaction: a refused change leaves nothing half done.
-    Refusals answer 422 with the page and the message.
+    Refusals answer 422 with the page and the message. A ``next`` on this site is where the
+    learner goes after the change.
     """
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -133,6 +135,14 @@ class EmailView(AllauthEmailView):
             self._refused = True
             return None
         return super()._action_primary(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        # The two-factor page sends its verification email through this page, then wants the
+        # learner back (templates/mfa/index.html): a ``next`` on this site, like the settings'.
+        url = super().get_success_url()
+        if url == str(self.success_url) and (back := _back_to(self.request)):
+            return back
+        return url
 
     def _refusal(self, request: HttpRequest) -> HttpResponse:
         form = self.get_form_class()(user=request.user)  # the add form, empty
@@ -184,6 +194,12 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def account_home(request: HttpRequest) -> HttpResponse:
+    """``/accounts/``: the account area opens on its first page, the profile."""
+    return redirect("history:public_settings")
+
+
+@require_safe
 def progress_settings_moved(request: HttpRequest) -> HttpResponse:
     """``/settings/``, where the progress settings were: they are a part of the settings now.
 
@@ -208,11 +224,16 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         sessions = deletion.delete_account(user, keep_session=request.session.session_key)
         logout(request)  # ends this browser's session too
-        elsewhere = f" and signed out on {sessions} other device{'s' * (sessions != 1)}"
-        messages.success(
-            request,
-            f"Your account and everything in it were deleted{elsewhere if sessions else ''}. "
-            "Thank you for learning with us.",
-        )
+        if sessions:
+            deleted = ngettext(
+                "Your account and everything in it were deleted and signed out on %(count)d "
+                "other device.",
+                "Your account and everything in it were deleted and signed out on %(count)d "
+                "other devices.",
+                sessions,
+            ) % {"count": sessions}
+        else:
+            deleted = "Your account and everything in it were deleted."
+        messages.success(request, f"{deleted} Thank you for learning with us.")
         return redirect("roadmap:home")
     return render(request, "accounts/delete.html", {"counts": deletion.counts_for(user)})

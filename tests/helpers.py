@@ -1,9 +1,22 @@
 """Builders and measures that several test files use (personas and ``make_*`` are in conftest)."""
 
+import hashlib
+import os
 from pathlib import Path
 
+from allauth.mfa.models import Authenticator
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from fido2.cose import ES256
+from fido2.webauthn import (
+    AttestationObject,
+    AttestedCredentialData,
+    AuthenticatorAttestationResponse,
+    AuthenticatorData,
+    CollectedClientData,
+    RegistrationResponse,
+)
 
 from roadmap.models import Note, Progress, Resource
 from tests.conftest import make_resource, make_roadmap, make_section
@@ -45,3 +58,29 @@ def count_queries(client, url: str = "/", **headers) -> int:
         response = client.get(url, **headers)
     assert response.status_code == 200
     return len(queries)
+
+
+def add_security_key(user) -> None:
+    """A registered security key, as allauth stores the browser's answer."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    credential_id = os.urandom(16)
+    attested = AttestedCredentialData.create(
+        b"\0" * 16, credential_id, ES256.from_cryptography_key(key.public_key())
+    )
+    flags = AuthenticatorData.FLAG.UP | AuthenticatorData.FLAG.AT
+    auth_data = AuthenticatorData.create(hashlib.sha256(b"testserver").digest(), flags, 0, attested)
+    client_data = CollectedClientData.create(
+        type="webauthn.create", challenge=b"challenge", origin="http://testserver"
+    )
+    response = RegistrationResponse(
+        raw_id=credential_id,
+        response=AuthenticatorAttestationResponse(
+            client_data=client_data,
+            attestation_object=AttestationObject.create("none", auth_data, {}),
+        ),
+    )
+    Authenticator.objects.create(
+        user=user,
+        type=Authenticator.Type.WEBAUTHN,
+        data={"name": "My key", "credential": dict(response)},
+    )

@@ -1,4 +1,5 @@
-"""Deleting one's own account (/me/delete/): the password again, then every row and session."""
+"""Deleting one's own account (/accounts/delete/): the password again, then every row and
+session."""
 
 from importlib import import_module
 
@@ -83,13 +84,13 @@ def full_account(alice, bob, carol):
 
 
 def test_the_page_explains_what_will_be_deleted(full_account):
-    html = signed_in_browser().get("/me/delete/").content.decode()
+    html = signed_in_browser().get("/accounts/delete/").content.decode()
     assert "1 resource status and 1 bookmark" in html
     assert "1 note</li>" in html
     assert "2 events of history" in html
     assert "your public page" in html
     assert "It cannot be undone." in html
-    assert 'href="/me/export.json"' in html
+    assert 'href="/accounts/data/export.json"' in html
 
 
 def test_deleting_asks_for_the_password_again_then_deletes_everything(full_account):
@@ -101,9 +102,9 @@ def test_deleting_asks_for_the_password_again_then_deletes_everything(full_accou
     keys = sessions_of(user_pk)
     assert len(keys) == 2 and all(in_session_cache(key) for key in keys)
 
-    response = browser.post("/me/delete/")
+    response = browser.post("/accounts/delete/")
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/reauthenticate/?next=%2Fme%2Fdelete%2F"
+    assert response["Location"] == "/accounts/reauthenticate/?next=%2Faccounts%2Fdelete%2F"
     assert get_user_model().objects.filter(pk=user_pk).exists()
 
     wrong = browser.post(response["Location"], {"password": "not it"})
@@ -130,21 +131,23 @@ def test_deleting_asks_for_the_password_again_then_deletes_everything(full_accou
 
 def test_a_recent_password_lets_the_deletion_through_at_once(full_account):
     browser = signed_in_browser()
-    browser.get("/me/delete/")
-    reauth = browser.post("/accounts/reauthenticate/?next=/me/delete/", {"password": PASSWORD})
+    browser.get("/accounts/delete/")
+    reauth = browser.post(
+        "/accounts/reauthenticate/?next=/accounts/delete/", {"password": PASSWORD}
+    )
     assert reauth.status_code == 302
-    response = browser.post("/me/delete/")
+    response = browser.post("/accounts/delete/")
     assert response["Location"] == "/"
     assert not get_user_model().objects.filter(email="alice@example.com").exists()
 
 
 def test_a_get_never_deletes(full_account):
     browser = signed_in_browser()
-    assert browser.get("/me/delete/").status_code == 200
+    assert browser.get("/accounts/delete/").status_code == 200
     assert get_user_model().objects.filter(email="alice@example.com").exists()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(anon, alice):
-    assert anon.get("/me/delete/")["Location"] == "/accounts/login/?next=/me/delete/"
-    assert anon.post("/me/delete/")["Location"].startswith("/accounts/login/")
+    assert anon.get("/accounts/delete/")["Location"] == "/accounts/login/?next=/accounts/delete/"
+    assert anon.post("/accounts/delete/")["Location"].startswith("/accounts/login/")
     assert get_user_model().objects.filter(pk=alice.pk).exists()

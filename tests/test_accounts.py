@@ -73,7 +73,7 @@ def test_account_pages_use_the_site_layout(anon, url):
 @pytest.mark.parametrize("url", ["/accounts/email/", "/accounts/password/change/"])
 def test_account_settings_pages_use_the_site_layout(alice_client, url):
     html = alice_client.get(url).content.decode()
-    assert 'aria-label="Account settings"' in html and 'aria-current="page"' in html
+    assert 'aria-label="Profile and settings"' in html and 'aria-current="page"' in html
 
 
 def test_users_are_created_by_email_without_a_username():

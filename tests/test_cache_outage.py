@@ -56,7 +56,7 @@ signed_in = Client(raise_request_exception=False)
 signed_in.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
 anon = Client(raise_request_exception=False)
 results = {}
-for path in ["/", "/me/", "/me/history/", "/me/export.md", "/me/export.json",
+for path in ["/", "/me/", "/me/history/", "/accounts/data/export.md", "/accounts/data/export.json",
              resource.roadmap.get_absolute_url(), "/notes/"]:
     results["GET " + path] = signed_in.get(path, secure=True).status_code
 response = signed_in.post(f"/resources/{resource.pk}/status/", {"status": "done"}, secure=True)

@@ -1,4 +1,5 @@
-"""Export (/me/export.json, /me/export.md) and import (/me/import/) of a learner's data."""
+"""Export (/accounts/data/export.json, /accounts/data/export.md) and import (/accounts/data/) of a
+learner's data."""
 
 import json
 from datetime import UTC, datetime
@@ -42,7 +43,7 @@ def alices_work(alice, curriculum):
 
 
 def exported(client: Client) -> dict:
-    response = client.get("/me/export.json")
+    response = client.get("/accounts/data/export.json")
     assert response.status_code == 200
     return json.loads(b"".join(response.streaming_content))
 
@@ -66,25 +67,25 @@ def snapshot(user) -> dict:
 def upload(client: Client, content: bytes | str, name: str = "export.json"):
     if isinstance(content, str):
         content = content.encode()
-    return client.post("/me/import/", {"file": SimpleUploadedFile(name, content)})
+    return client.post("/accounts/data/", {"file": SimpleUploadedFile(name, content)})
 
 
 def import_file(client: Client, content) -> PendingImport:
     response = upload(client, content)
     assert response.status_code == 302, response.content.decode()[:2000]
     pending = PendingImport.objects.latest("pk")
-    assert response["Location"] == f"/me/import/{pending.pk}/"
+    assert response["Location"] == f"/accounts/data/import/{pending.pk}/"
     return pending
 
 
 def confirm(client: Client, pending: PendingImport):
-    return client.post(f"/me/import/{pending.pk}/", {"confirm": "import"})
+    return client.post(f"/accounts/data/import/{pending.pk}/", {"confirm": "import"})
 
 
 def test_the_json_export_holds_everything_with_resources_by_roadmap_and_url(
     alices_work, alice_client, curriculum
 ):
-    response = alice_client.get("/me/export.json")
+    response = alice_client.get("/accounts/data/export.json")
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="llm-roadmap-')
     data = json.loads(b"".join(response.streaming_content))
@@ -118,7 +119,7 @@ def test_the_export_holds_only_the_learners_own_data(alices_work, bob, curriculu
 
 
 def test_the_markdown_export_is_a_study_document_in_roadmap_order(alices_work, alice_client):
-    response = alice_client.get("/me/export.md")
+    response = alice_client.get("/accounts/data/export.md")
     assert response["Content-Type"] == "text/markdown; charset=utf-8"
     assert "attachment;" in response["Content-Disposition"]
     text = response.content.decode()
@@ -133,7 +134,7 @@ def test_the_markdown_export_is_a_study_document_in_roadmap_order(alices_work, a
 
 
 def test_exports_need_a_signed_in_learner(anon):
-    for url in ("/me/export.json", "/me/export.md", "/me/import/"):
+    for url in ("/accounts/data/export.json", "/accounts/data/export.md", "/accounts/data/"):
         assert anon.get(url)["Location"].startswith("/accounts/login/")
 
 
@@ -145,7 +146,7 @@ def test_importing_previews_then_applies_in_one_go_and_twice_changes_nothing(
     learning.set_status(bob, curriculum["attention"], Status.SKIPPED)
 
     pending = import_file(bob_client, json.dumps(data))
-    preview = bob_client.get(f"/me/import/{pending.pk}/").content.decode()
+    preview = bob_client.get(f"/accounts/data/import/{pending.pk}/").content.decode()
     assert "Nothing has been saved yet." in preview
     assert "2 statuses or bookmarks added, 1 changed, 0 already the same" in preview
     assert "Attention: skipped → done" in preview
@@ -164,7 +165,7 @@ def test_importing_previews_then_applies_in_one_go_and_twice_changes_nothing(
     assert theirs["time_zone"] == "Europe/Paris"
 
     again = import_file(bob_client, json.dumps(data))
-    preview = bob_client.get(f"/me/import/{again.pk}/").content.decode()
+    preview = bob_client.get(f"/accounts/data/import/{again.pk}/").content.decode()
     assert "Nothing to import" in preview and 'value="import"' not in preview
     before = snapshot(bob)
     confirm(bob_client, again)
@@ -192,7 +193,7 @@ def test_resources_that_are_not_here_are_listed_not_dropped_silently(
         }
     )
     pending = import_file(client_for(bob), json.dumps(data))
-    preview = client_for(bob).get(f"/me/import/{pending.pk}/").content.decode()
+    preview = client_for(bob).get(f"/accounts/data/import/{pending.pk}/").content.decode()
     assert "Resources that are not on this instance (1)" in preview
     assert 'Gone <span class="muted">(elsewhere: https://e.com/gone)</span>' in preview
 
@@ -219,7 +220,7 @@ def test_the_round_trip_export_delete_sign_up_import_restores_everything(
 
     browser = Client()
     browser.post("/accounts/login/", {"login": "alice@example.com", "password": PASSWORD})
-    response = browser.post("/me/delete/")
+    response = browser.post("/accounts/delete/")
     assert response["Location"].startswith("/accounts/reauthenticate/")
     browser.post(response["Location"], {"password": PASSWORD})
     assert not User.objects.filter(email="alice@example.com").exists()
@@ -298,7 +299,7 @@ def test_a_10_mb_file_is_refused(alice_client):
 
 
 def test_no_file_is_a_clear_error(alice_client):
-    response = alice_client.post("/me/import/", {})
+    response = alice_client.post("/accounts/data/", {})
     assert response.status_code == 422
     assert "This field is required." in response.content.decode()
 
@@ -324,24 +325,27 @@ def test_hostile_strings_are_stored_as_text_and_rendered_harmlessly(alice_client
         ],
     }
     pending = import_file(alice_client, json.dumps(data))
-    preview = alice_client.get(f"/me/import/{pending.pk}/").content.decode()
+    preview = alice_client.get(f"/accounts/data/import/{pending.pk}/").content.decode()
     assert "<script>alert" not in preview
     confirm(alice_client, pending)
     note = Note.objects.get()
     assert "<img" not in note.body_html and "&lt;img" in note.body_html
-    assert "<script>" not in alice_client.get("/me/export.md").content.decode().split("LSTM")[0]
+    assert (
+        "<script>"
+        not in alice_client.get("/accounts/data/export.md").content.decode().split("LSTM")[0]
+    )
 
 
 def test_another_learners_pending_import_is_404(alices_work, alice_client, bob_client):
     pending = import_file(alice_client, json.dumps(exported(alice_client)))
-    assert bob_client.get(f"/me/import/{pending.pk}/").status_code == 404
+    assert bob_client.get(f"/accounts/data/import/{pending.pk}/").status_code == 404
     assert confirm(bob_client, pending).status_code == 404
     assert PendingImport.objects.filter(pk=pending.pk).exists()
 
 
 def test_a_confirm_without_the_button_is_a_400(alices_work, alice_client):
     pending = import_file(alice_client, json.dumps(exported(alice_client)))
-    assert alice_client.post(f"/me/import/{pending.pk}/").status_code == 400
+    assert alice_client.post(f"/accounts/data/import/{pending.pk}/").status_code == 400
 
 
 def test_public_marks_are_exported_but_not_imported(alices_work, alice_client, bob):

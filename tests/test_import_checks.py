@@ -56,7 +56,7 @@ def everything_about(*refs) -> dict:
 
 def upload(client, data: dict | bytes):
     content = data if isinstance(data, bytes) else json.dumps(data).encode()
-    return client.post("/me/import/", {"file": SimpleUploadedFile("export.json", content)})
+    return client.post("/accounts/data/", {"file": SimpleUploadedFile("export.json", content)})
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_resources_a_learner_cannot_see_are_missing_and_never_shown(
     assert list(Progress.objects.for_user(alice).values_list("resource", flat=True)) == [visible.pk]
     assert list(Note.objects.for_user(alice).values_list("resource", flat=True)) == [visible.pk]
     assert list(Event.objects.for_user(alice).values_list("resource", flat=True)) == [visible.pk]
-    for url in ("/me/", "/me/history/", "/me/export.md"):
+    for url in ("/me/", "/me/history/", "/accounts/data/export.md"):
         page = alice_client.get(url).content.decode()
         assert "Visible" in page and SECRET not in page, url
 
@@ -223,7 +223,7 @@ def test_dates_stored_before_the_checks_never_break_the_dashboard_or_history(
         response = alice_client.get(url)
         assert response.status_code == 200, url
         assert "Recent" in response.content.decode()
-    assert alice_client.get("/me/export.json").status_code == 200
+    assert alice_client.get("/accounts/data/export.json").status_code == 200
 
 
 def test_the_success_message_counts_in_words(alice, alice_client, bob):
@@ -233,7 +233,7 @@ def test_the_success_message_counts_in_words(alice, alice_client, bob):
         learning.set_status(bob, resource, Progress.Status.DONE)
     learning.save_note(bob, resources[0], "one note")
     bob_client = client_for(bob)
-    data = json.loads(b"".join(bob_client.get("/me/export.json").streaming_content))
+    data = json.loads(b"".join(bob_client.get("/accounts/data/export.json").streaming_content))
 
     response = upload(alice_client, data)
     page = alice_client.post(response["Location"], {"confirm": "import"}, follow=True)

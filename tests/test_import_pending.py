@@ -54,7 +54,7 @@ def export_of(resources, status: str = "done", bookmark: str = "") -> str:
 
 
 def upload(client, content: str, name: str = "export.json"):
-    return client.post("/me/import/", {"file": SimpleUploadedFile(name, content.encode())})
+    return client.post("/accounts/data/", {"file": SimpleUploadedFile(name, content.encode())})
 
 
 def test_a_new_upload_replaces_the_learners_pending_import(alice, alice_client, bob, resources):
@@ -63,7 +63,7 @@ def test_a_new_upload_replaces_the_learners_pending_import(alice, alice_client, 
     second = upload(alice_client, export_of(resources), "second.json")
 
     [pending] = PendingImport.objects.filter(user=alice)
-    assert second["Location"] == f"/me/import/{pending.pk}/"
+    assert second["Location"] == f"/accounts/data/import/{pending.pk}/"
     assert pending.filename == "second.json"
     # The first preview, still open in another tab, cannot confirm a file it never showed.
     assert alice_client.get(first["Location"]).status_code == 404
@@ -80,9 +80,11 @@ def test_the_database_holds_at_most_one_pending_import_per_learner(alice):
 
 
 def test_the_import_page_links_to_the_upload_waiting_for_confirmation(alice_client, resources):
-    assert "waiting for your confirmation" not in alice_client.get("/me/import/").content.decode()
+    assert (
+        "waiting for your confirmation" not in alice_client.get("/accounts/data/").content.decode()
+    )
     location = upload(alice_client, export_of(resources), "mine.json")["Location"]
-    page = alice_client.get("/me/import/").content.decode()
+    page = alice_client.get("/accounts/data/").content.decode()
     assert "<strong>mine.json</strong> is waiting for your confirmation" in page
     assert f'href="{location}"' in page
 
@@ -152,10 +154,10 @@ def test_uploads_past_the_rate_limit_get_429_and_lose_nothing(alice, alice_clien
     html = response.content.decode()
     assert "You have uploaded many files in the last hour. Nothing was imported" in html
     assert 'aria-invalid="true"' in html
-    assert f'href="/me/import/{kept.pk}/"' in html  # the waiting upload is still there
+    assert f'href="/accounts/data/import/{kept.pk}/"' in html  # the waiting upload is still there
     assert PendingImport.objects.get(user=alice) == kept
     assert PendingImport.objects.get(user=alice).filename == "9.json"
-    assert alice_client.get(f"/me/import/{kept.pk}/").status_code == 200
+    assert alice_client.get(f"/accounts/data/import/{kept.pk}/").status_code == 200
     assert upload(client_for(bob), export_of(resources)).status_code == 302  # per learner
 
 
@@ -170,7 +172,9 @@ def test_an_upload_older_than_a_day_is_gone_even_before_the_worker_deletes_it(
     assert alice_client.get(location).status_code == 404
     assert alice_client.post(location, {"confirm": "import"}).status_code == 404
     assert Progress.objects.for_user(alice).count() == 0
-    assert "waiting for your confirmation" not in alice_client.get("/me/import/").content.decode()
+    assert (
+        "waiting for your confirmation" not in alice_client.get("/accounts/data/").content.decode()
+    )
 
 
 def aged(user, age: timedelta) -> PendingImport:

@@ -144,7 +144,7 @@ def test_the_two_factor_pages_need_a_signed_in_learner(anon):
 
 def test_the_account_pages_link_to_two_factor_and_sessions(alice_client):
     html = alice_client.get("/accounts/email/").content.decode()
-    nav = html.split('aria-label="Account settings"')
+    nav = html.split('aria-label="Profile and settings"')
     assert 'href="/accounts/2fa/">Two-factor</a>' in nav[1]
     assert 'href="/accounts/sessions/">Sessions</a>' in nav[1]
 
@@ -256,7 +256,7 @@ def test_the_new_account_pages_use_the_site_layout(alice_client, url):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'class="skip-link"' in html and 'class="wrap account-page"' in html
-    assert 'aria-label="Account settings"' in html
+    assert 'aria-label="Profile and settings"' in html
 
 
 def test_the_admin_tells_the_projects_accounts_from_allauths(admin_client):

@@ -28,11 +28,11 @@ def published(alice, resources):
 
 def publish(client, **fields):
     data = {"handle": "ada", "is_enabled": "on"} | fields
-    return client.post("/me/public/", {k: v for k, v in data.items() if v is not None})
+    return client.post("/accounts/profile/", {k: v for k, v in data.items() if v is not None})
 
 
 def test_the_page_is_off_by_default(alice_client, anon):
-    html = alice_client.get("/me/public/").content.decode()
+    html = alice_client.get("/accounts/profile/").content.decode()
     assert "Off unless you switch it on" in html
     assert PublicProfile.objects.count() == 0
     assert anon.get("/u/ada/").status_code == 404
@@ -244,8 +244,10 @@ def test_a_foreign_next_is_not_followed(published, alice_client, resources):
 
 
 def test_the_settings_page_needs_a_learner(anon):
-    assert anon.get("/me/public/")["Location"].startswith("/accounts/login/")
-    assert anon.post("/me/public/", {"handle": "ada"})["Location"].startswith("/accounts/login/")
+    assert anon.get("/accounts/profile/")["Location"].startswith("/accounts/login/")
+    assert anon.post("/accounts/profile/", {"handle": "ada"})["Location"].startswith(
+        "/accounts/login/"
+    )
     assert PublicProfile.objects.count() == 0
 
 

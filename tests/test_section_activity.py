@@ -100,11 +100,11 @@ def test_an_import_refreshes_the_learners_rows(course, alice, bob):
     learning.set_status(alice, course["a1"], Status.DONE)
     learning.set_bookmark(alice, course["b1"], "page 3")
     learning.save_note(alice, course["a2"], "Keep.")
-    response = client_for(alice).get("/me/export.json")
+    response = client_for(alice).get("/accounts/data/export.json")
     data = json.loads(b"".join(response.streaming_content))
 
     bob_client = client_for(bob)
-    upload = bob_client.post("/me/import/", {"file": _file(json.dumps(data))})
+    upload = bob_client.post("/accounts/data/", {"file": _file(json.dumps(data))})
     assert upload.status_code == 302
     assert bob_client.post(upload["Location"], {"confirm": "import"}).status_code == 302
 
@@ -254,7 +254,7 @@ def test_an_import_and_a_click_by_the_same_learner_at_once_both_land(monkeypatch
     first, second = make_resource(section), make_resource(section)
     source, learner = make_user("source@example.com"), make_user("both@example.com")
     learning.set_status(source, first, Status.DONE)
-    response = client_for(source).get("/me/export.json")
+    response = client_for(source).get("/accounts/data/export.json")
     data = imports.parse_export(b"".join(response.streaming_content))
 
     # The import holds its locks a while; the click comes in meanwhile, in another tab.

@@ -396,7 +396,7 @@ def test_sso_only_still_signs_people_in_through_the_provider(sso_only):
 def test_sso_only_hides_the_password_page_from_the_account_menu(sso_only):
     client = Client()
     client.force_login(make_user("member@example.com"))
-    nav = client.get("/accounts/email/").content.decode().split('aria-label="Account settings"')
+    nav = client.get("/accounts/email/").content.decode().split('aria-label="Profile and settings"')
     assert ">Password</a>" not in nav[1] and ">Two-factor</a>" in nav[1]
 
 

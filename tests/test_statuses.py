@@ -211,7 +211,7 @@ def test_skipped_counts_as_done_when_the_learner_says_so(alice, alice_client, re
     assert "<strong>1 of 4</strong>" in alice_client.get("/").content.decode()
 
     response = alice_client.post(
-        "/me/settings/", {"time_zone": "UTC", "count_skipped_as_done": "on"}
+        "/accounts/settings/", {"time_zone": "UTC", "count_skipped_as_done": "on"}
     )
     assert response.status_code == 302
     alice.refresh_from_db()
@@ -221,7 +221,7 @@ def test_skipped_counts_as_done_when_the_learner_says_so(alice, alice_client, re
     assert "You have finished every resource" in html
     assert '<span class="badge">Finished</span>' in html
 
-    alice_client.post("/me/settings/", {"time_zone": "UTC"})
+    alice_client.post("/accounts/settings/", {"time_zone": "UTC"})
     alice.refresh_from_db()
     assert alice.count_skipped_as_done is False
     html = alice_client.get("/").content.decode()
@@ -230,7 +230,7 @@ def test_skipped_counts_as_done_when_the_learner_says_so(alice, alice_client, re
 
 def test_the_progress_panel_links_to_the_progress_part_of_the_settings(alice_client, resources):
     html = alice_client.get("/").content.decode()
-    assert 'href="/me/settings/?next=/#progress">Progress settings</a>' in html
+    assert 'href="/accounts/settings/?next=/#progress">Progress settings</a>' in html
 
 
 def test_continue_with_offers_the_latest_in_progress_resource_then_the_next_not_started(

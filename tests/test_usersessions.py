@@ -44,7 +44,14 @@ def test_a_learner_sees_each_browser_they_are_signed_in_on(alice):
     assert "192.0.2.10" in html and "198.51.100.7" in html
     assert html.count("This browser") == 1
     assert "Last seen" in html
-    assert "Sign out the other 1 session" in html
+    assert "Sign out the other session</button>" in html
+
+
+def test_the_sign_out_button_counts_the_other_sessions(alice):
+    laptop = signed_in_browser("alice@example.com", FIREFOX_LINUX)
+    signed_in_browser("alice@example.com", SAFARI_IPHONE)
+    signed_in_browser("alice@example.com", SAFARI_IPHONE)
+    assert "Sign out the other 2 sessions</button>" in laptop.get("/accounts/sessions/").text
 
 
 def test_signing_out_the_other_sessions_keeps_this_one(alice, bob):

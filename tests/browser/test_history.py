@@ -22,7 +22,11 @@ def account_nav(page: Page):
 
 
 def me_nav(page: Page):
-    return page.get_by_role("navigation", name="My progress and data")
+    return page.get_by_role("navigation", name="My progress", exact=True)
+
+
+def settings_nav(page: Page):
+    return page.get_by_role("navigation", name="Profile and settings")
 
 
 def test_a_learner_sees_their_year_streak_and_sections_on_my_progress(page, console_errors):
@@ -54,7 +58,7 @@ def test_sign_up_takes_the_time_zone_from_the_browser(browser, live_server, cons
         page.on("pageerror", lambda error: console_errors.append(str(error)))
         sign_up(page, "tokyo@example.com")
         assert User.objects.get(email="tokyo@example.com").time_zone == "Asia/Tokyo"
-        page.goto("/me/settings/")
+        page.goto("/accounts/settings/")
         expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
         expect(page.get_by_text("Your browser's time zone: Asia/Tokyo.")).to_be_visible()
     finally:
@@ -70,8 +74,8 @@ def test_a_learner_exports_then_previews_and_imports_into_another_account(
     log_in(first, "leaving@example.com")
     done_checkbox(first, TITLE).check()
     expect(done_checkbox(first, TITLE)).to_be_checked()
-    account_nav(first).get_by_role("link", name="My progress").click()
-    me_nav(first).get_by_role("link", name="Export and import").click()
+    account_nav(first).get_by_role("link", name="Account").click()
+    settings_nav(first).get_by_role("link", name="Export and import").click()
     with first.expect_download() as download:
         first.get_by_role("link", name="Download everything (JSON)").click()
     path = tmp_path / "export.json"
@@ -85,7 +89,7 @@ def test_a_learner_exports_then_previews_and_imports_into_another_account(
 
     second = new_page()
     sign_up(second, "arriving@example.com")
-    second.goto("/me/import/")
+    second.goto("/accounts/data/")
     second.get_by_label("Export file (JSON)").set_input_files(str(path))
     second.get_by_role("button", name="Upload and preview").click()
     expect(second.get_by_role("heading", name="Import preview", level=1)).to_be_visible()
@@ -99,7 +103,7 @@ def test_a_learner_exports_then_previews_and_imports_into_another_account(
     second.goto("/")
     expect(done_checkbox(second, TITLE)).to_be_checked()
 
-    second.goto("/me/import/")
+    second.goto("/accounts/data/")
     second.get_by_label("Export file (JSON)").set_input_files(
         files=[{"name": "bad.json", "mimeType": "application/json", "buffer": b"{nope"}]
     )
@@ -114,8 +118,8 @@ def test_a_learner_deletes_their_account_after_giving_the_password_again(page, c
     log_in(page, "goodbye@example.com")
     done_checkbox(page, TITLE).check()
     expect(done_checkbox(page, TITLE)).to_be_checked()
-    account_nav(page).get_by_role("link", name="My progress").click()
-    me_nav(page).get_by_role("link", name="Delete account").click()
+    account_nav(page).get_by_role("link", name="Account").click()
+    settings_nav(page).get_by_role("link", name="Delete account").click()
     expect(page.get_by_role("heading", name="Delete my account", level=1)).to_be_visible()
     expect(page.get_by_text("1 resource status and 0 bookmarks")).to_be_visible()
     page.get_by_role("button", name="Delete my account and all my data").click()
@@ -140,7 +144,7 @@ def test_a_note_is_made_public_without_javascript(new_page, console_errors):
     )
     page = new_page(javascript=False)
     log_in(page, "nojs-public@example.com")
-    page.goto("/me/public/")
+    page.goto("/accounts/profile/")
     page.get_by_label("Handle").fill("nojs-learner")
     page.get_by_label("Publish my page").check()
     page.get_by_role("button", name="Save").click()

@@ -69,7 +69,7 @@ def log_out(page: Page) -> None:
 
 def open_two_factor(page: Page) -> None:
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Account").click()
-    settings_nav = page.get_by_role("navigation", name="Account settings")
+    settings_nav = page.get_by_role("navigation", name="Profile and settings")
     settings_nav.get_by_role("link", name="Two-factor").click()
     expect(page.get_by_role("heading", name="Two-Factor Authentication", level=1)).to_be_visible()
 
