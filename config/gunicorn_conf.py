@@ -17,8 +17,8 @@ bind = f"0.0.0.0:{_int('PORT', 8000)}"
 workers = _int("WEB_CONCURRENCY", 2)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # One thread per worker: CPython runs one thread at a time per process, and the roadmap's
-# requests are mostly CPU, so more threads only contend for the lock (bench: 4 threads served
-# the signed-in page 10-15% slower, with a worse p99). Scale with WEB_CONCURRENCY instead.
+# requests are mostly CPU, so more threads only contend for the lock (the bench serves the
+# signed-in page slower with four, with a worse p99). Scale with WEB_CONCURRENCY instead.
 # Idle keep-alive connections do not hold the thread (gthread parks them).
 threads = _int("GUNICORN_THREADS", 1)
 

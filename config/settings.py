@@ -196,8 +196,8 @@ else:
 
 # Every signed-in request reads its session. cached_db keeps sessions in the database (a cache
 # restart or eviction loses nothing) and reads them through the cache first: one plain SQL
-# statement (or a Redis GET) instead of an ORM query. Measured on the roadmap page: about 0.4 ms
-# less CPU per signed-in request, 11% more of them per second (README, "Performance").
+# statement (or a Redis GET) instead of an ORM query, which the signed-in roadmap page pays on
+# every request (docs/performance.md).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "sessions"
 

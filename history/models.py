@@ -1,8 +1,8 @@
 """What learners did, day by day: the record behind "My progress", streaks and exports.
 
-An event is written by ``roadmap/learning.py`` whenever a learner's status on a resource or
-their note changes; nothing else writes them, so repeated or concurrent requests that change
-nothing record nothing.
+An event is recorded (history/signals.py) whenever ``roadmap/learning.py`` announces that a
+learner's status on a resource or their note changed, and only then, so repeated or concurrent
+requests that change nothing record nothing. An import adds the events its file carries.
 """
 
 from datetime import UTC, datetime, timedelta

@@ -118,12 +118,12 @@ def learner_statistics(roadmap: Roadmap, now: datetime) -> Statistics:
     section_of = [(resource.pk, resource.section_id) for resource in curriculum.resources]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # For this transaction only. Grouping ~70,000 rows of activity by learner holds
-            # 10,000 groups at 10,000 learners, more than the default 4 MB keeps in memory.
-            # JIT compiling (whenever a plan's cost passes jit_above_cost, as the per-note probes
-            # soon do) costs ~100 ms and wins nothing on queries this size. The planner prices
-            # gathering the workers' partial groups so high that it keeps the scan of 400,000
-            # progress rows on one core; at 0.01 a tuple it splits the scan.
+            # For this transaction only. Grouping the activity rows by learner holds a group
+            # per learner, more than the default 4 MB of work_mem keeps in memory at a few
+            # thousand learners. JIT compiling (whenever a plan's cost passes jit_above_cost, as
+            # the per-note probes soon do) costs more than it wins on queries this simple. The
+            # planner prices gathering the workers' partial groups so high that it keeps the
+            # scan of the progress table on one core; at 0.01 a tuple it splits the scan.
             cursor.execute(
                 "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true), "
                 "set_config('parallel_tuple_cost', %s, true)",

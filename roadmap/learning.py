@@ -1,7 +1,7 @@
 """Every write to a learner's state on a resource: status, bookmark, note.
 
-Views call these and nothing else writes ``Progress``, ``Note`` or history events, so the rules
-live in one place:
+Views call these, and a second path that writes the same rows (an import of the learner's data,
+``write_progress``) calls this module too, so the rules live in one place:
 
 - no ``Progress`` row means "not started, no bookmark"; a row that would say exactly that is
   deleted rather than kept;

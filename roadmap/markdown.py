@@ -15,10 +15,9 @@ of CPU). markdown-it's own cap is per table, and a note may hold many. Here:
   1 MB) before nh3 sees it.
 
 The token budget (one and a half tokens per character, a table of two-letter cells, plus a
-little) admits notes whose cells are written out and refuses the ones that expand. A
-20,000-character note at that budget takes about 100 ms of CPU here (measured on the 2-core
-development machine under load: the densest table 100-110 ms, deeply nested lists about as
-much, prose 30-50 ms; the exploding note of issue 9 is refused after 2 ms).
+little) admits notes whose cells are written out and refuses the ones that expand, so the
+longest note that fits costs a bounded, small amount of CPU, and an exploding one is refused
+before any of that work (tests/test_note_limits.py; figures in docs/security.md).
 """
 
 import logging

@@ -71,8 +71,8 @@ class ParsedCurriculum:
 # --- Parsing -------------------------------------------------------------------------------
 
 # Every pattern here is linear in the line: no nested or adjacent quantifiers that can backtrack
-# over the same characters (a 120 KB line once took 14 s). Trailing blanks and closing hashes
-# are stripped in Python instead.
+# over the same characters, which on a long line of a hostile file would take seconds per line.
+# Trailing blanks and closing hashes are stripped in Python instead.
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
 _BOLD_LINE = re.compile(r"^(\*\*|__)(.+?)\1$")
 _BULLET = re.compile(r"^\s*[*-][ \t]+(.*)$")
