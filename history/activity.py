@@ -25,6 +25,10 @@ from history.models import Event
 from roadmap.models import Progress
 
 LEVELS = 4  # shades above "nothing", as in every contribution calendar
+# The calendar's geometry, in SVG units: a square per day, a column per week, the month labels
+# in a band above (site.css sizes the labels and keeps the drawing wide enough to read them).
+CELL = 10
+LABELS_BAND = 14
 
 
 def zone_of(user) -> ZoneInfo:
@@ -71,6 +75,11 @@ class Activity:
         return self.days[-1].week + 1 if self.days else 0
 
     @property
+    def heatmap_view_box(self) -> str:
+        """The drawing's extent: every week and a little room for the last label, seven days."""
+        return f"0 0 {(self.weeks + 2) * CELL} {LABELS_BAND + 7 * CELL}"
+
+    @property
     def heatmap_cells(self) -> SafeString:
         """The calendar's month labels and day squares, as SVG.
 
@@ -78,11 +87,12 @@ class Activity:
         milliseconds, this well under one. Every string is the server's own (dates, numbers).
         """
         parts = [
-            f'<text x="{week * 10}" y="8" class="heatmap-month">{label}</text>'
+            f'<text x="{week * CELL}" y="{LABELS_BAND - 4}" class="heatmap-month">{label}</text>'
             for week, label in self.month_labels
         ]
         parts += [
-            f'<rect x="{day.week * 10}" y="{day.weekday * 10 + 12}" width="9" height="9" rx="2" '
+            f'<rect x="{day.week * CELL}" y="{day.weekday * CELL + LABELS_BAND}" '
+            f'width="{CELL - 1}" height="{CELL - 1}" rx="2" '
             f'class="level-{day.level}"><title>{day.label}</title></rect>'
             for day in self.days
         ]
