@@ -109,6 +109,13 @@ def _level(count: int, busiest: int) -> int:
     return max(1, min(LEVELS, -(-count * LEVELS // busiest)))  # ceiling: any activity shows
 
 
+def _months_before(first_of_month: date, n: int) -> date:
+    """The first day of the month ``n`` months before ``first_of_month``'s (counted in months:
+    a number of days lands a month off in some months)."""
+    year, month = divmod(first_of_month.year * 12 + first_of_month.month - 1 - n, 12)
+    return date(year, month + 1, 1)
+
+
 def _streaks(active: list[date], today: date) -> tuple[int, int]:
     """(current, longest) runs of consecutive active days; today may still be to come."""
     longest = run = 0
@@ -156,7 +163,7 @@ def activity_for(user, *, now: datetime | None = None) -> Activity:
         day += timedelta(days=1)
 
     month_start = today.replace(day=1)
-    twelve_ago = (month_start - timedelta(days=335)).replace(day=1)
+    twelve_ago = _months_before(month_start, 11)
     done_per_month = dict(
         Event.objects.for_user(user)
         .filter(
@@ -174,11 +181,10 @@ def activity_for(user, *, now: datetime | None = None) -> Activity:
     done_per_month = {
         (m.date() if isinstance(m, datetime) else m): n for m, n in done_per_month.items()
     }
-    months = []
-    start = twelve_ago
-    for _ in range(12):
-        months.append(Month(start, done_per_month.get(start, 0)))
-        start = (start + timedelta(days=32)).replace(day=1)
+    months = [
+        Month(start, done_per_month.get(start, 0))
+        for start in (_months_before(month_start, n) for n in range(11, -1, -1))
+    ]
 
     return Activity(
         today=today,
