@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -127,10 +128,13 @@ def test_section_figures_are_the_roadmap_pages_figures(alice, alice_client):
 
 def test_recent_activity_reads_as_sentences_newest_first(alice, alice_client):
     a, b = make_resource(title="Attention"), make_resource(title="Backprop")
-    learning.set_status(alice, a, "in_progress")
-    learning.set_status(alice, a, DONE)
-    learning.set_status(alice, b, "skipped")
-    learning.save_note(alice, b, "why")
+    # An hour apart: changes close together read as one (tests/test_recent_activity.py).
+    with time_machine.travel(utc(2026, 3, 10, 9), tick=False) as clock:
+        learning.set_status(alice, a, "in_progress")
+        clock.shift(timedelta(hours=1))
+        learning.set_status(alice, a, DONE)
+        learning.set_status(alice, b, "skipped")
+        learning.save_note(alice, b, "why")
     html = alice_client.get("/me/").content.decode()
     lines = re.findall(r"</time> (.*?) <a", html)
     assert lines == ["Edited the note on", "Skipped", "Checked off", "Started"]
