@@ -25,6 +25,10 @@ from history.models import Event
 from roadmap.models import Progress
 
 LEVELS = 4  # shades above "nothing", as in every contribution calendar
+# The calendar's geometry, in SVG units: a square per day, a column per week, the month labels
+# in a band above (site.css sizes the labels and keeps the drawing wide enough to read them).
+CELL = 10
+LABELS_BAND = 14
 
 
 def zone_of(user) -> ZoneInfo:
@@ -71,6 +75,11 @@ class Activity:
         return self.days[-1].week + 1 if self.days else 0
 
     @property
+    def heatmap_view_box(self) -> str:
+        """The drawing's extent: every week and a little room for the last label, seven days."""
+        return f"0 0 {(self.weeks + 2) * CELL} {LABELS_BAND + 7 * CELL}"
+
+    @property
     def heatmap_cells(self) -> SafeString:
         """The calendar's month labels and day squares, as SVG.
 
@@ -78,11 +87,12 @@ class Activity:
         milliseconds, this well under one. Every string is the server's own (dates, numbers).
         """
         parts = [
-            f'<text x="{week * 10}" y="8" class="heatmap-month">{label}</text>'
+            f'<text x="{week * CELL}" y="{LABELS_BAND - 4}" class="heatmap-month">{label}</text>'
             for week, label in self.month_labels
         ]
         parts += [
-            f'<rect x="{day.week * 10}" y="{day.weekday * 10 + 12}" width="9" height="9" rx="2" '
+            f'<rect x="{day.week * CELL}" y="{day.weekday * CELL + LABELS_BAND}" '
+            f'width="{CELL - 1}" height="{CELL - 1}" rx="2" '
             f'class="level-{day.level}"><title>{day.label}</title></rect>'
             for day in self.days
         ]
@@ -97,6 +107,13 @@ def _level(count: int, busiest: int) -> int:
     if count == 0 or busiest == 0:
         return 0
     return max(1, min(LEVELS, -(-count * LEVELS // busiest)))  # ceiling: any activity shows
+
+
+def _months_before(first_of_month: date, n: int) -> date:
+    """The first day of the month ``n`` months before ``first_of_month``'s (counted in months:
+    a number of days lands a month off in some months)."""
+    year, month = divmod(first_of_month.year * 12 + first_of_month.month - 1 - n, 12)
+    return date(year, month + 1, 1)
 
 
 def _streaks(active: list[date], today: date) -> tuple[int, int]:
@@ -146,7 +163,7 @@ def activity_for(user, *, now: datetime | None = None) -> Activity:
         day += timedelta(days=1)
 
     month_start = today.replace(day=1)
-    twelve_ago = (month_start - timedelta(days=335)).replace(day=1)
+    twelve_ago = _months_before(month_start, 11)
     done_per_month = dict(
         Event.objects.for_user(user)
         .filter(
@@ -164,11 +181,10 @@ def activity_for(user, *, now: datetime | None = None) -> Activity:
     done_per_month = {
         (m.date() if isinstance(m, datetime) else m): n for m, n in done_per_month.items()
     }
-    months = []
-    start = twelve_ago
-    for _ in range(12):
-        months.append(Month(start, done_per_month.get(start, 0)))
-        start = (start + timedelta(days=32)).replace(day=1)
+    months = [
+        Month(start, done_per_month.get(start, 0))
+        for start in (_months_before(month_start, n) for n in range(11, -1, -1))
+    ]
 
     return Activity(
         today=today,

@@ -52,7 +52,9 @@ def _outlines(user) -> list:
 @learner_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    recent = list(Event.objects.for_user(user).select_related("resource__roadmap")[:RECENT])
+    recent = list(
+        Event.objects.for_user(user).coalesced().select_related("resource__roadmap")[:RECENT]
+    )
     context = {
         "activity": activity_for(user),
         "outlines": _outlines(user),
@@ -65,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 @learner_required
 def history_list(request: HttpRequest) -> HttpResponse:
-    events = Event.objects.for_user(request.user).select_related("resource__roadmap")
+    events = Event.objects.for_user(request.user).coalesced().select_related("resource__roadmap")
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "history/history.html", {"page": page, "zone": zone_of(request.user)})
 

@@ -21,6 +21,7 @@ before any of that work (tests/test_note_limits.py; figures in docs/security.md)
 """
 
 import logging
+import re
 from functools import lru_cache
 
 import nh3
@@ -106,6 +107,26 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener",
     )
+
+
+# A heading tag in render_markdown's output: nh3 lets no attribute through on headings, and a
+# "<h1>" the learner typed as text comes out escaped, so this matches real headings only.
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
+
+
+def headings_under(html: str, parent_level: int) -> str:
+    """``html`` from render_markdown, its headings moved under a heading of ``parent_level``.
+
+    A note is shown inside a page that has its own headings (the resource's title, the page's
+    ``<h1>``): the note's highest heading becomes the level just below, the others keep their
+    distance to it, and none goes deeper than ``<h6>``. Notes are stored as the learner wrote
+    them and moved at display time, because each place shows them under a different level.
+    """
+    levels = [int(level) for closing, level in _HEADING_TAG.findall(html) if not closing]
+    if not levels:
+        return html
+    shift = parent_level + 1 - min(levels)
+    return _HEADING_TAG.sub(lambda tag: f"<{tag[1]}h{min(int(tag[2]) + shift, 6)}>", html)
 
 
 @lru_cache(maxsize=1024)

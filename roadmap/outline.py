@@ -66,6 +66,17 @@ class Curriculum:
         return frozenset(resource.pk for resource in self.resources)
 
     @cached_property
+    def heading_levels(self) -> dict[int, int]:
+        """Each resource's heading level on the roadmap page: its note, shown in its card,
+        nests under it."""
+        return {
+            resource.pk: group.resource_heading_level
+            for entry in self.entries
+            for group in entry.groups
+            for resource in group.resources
+        }
+
+    @cached_property
     def last_added_at(self) -> datetime | None:
         return max((resource.added_at for resource in self.resources), default=None)
 

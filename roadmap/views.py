@@ -261,11 +261,20 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = NoteForm(initial={"body": note.body if note else ""})
 
-    context = {"resource": resource, "note": note, "form": form, "saved": saved}
+    inline = bool(request.htmx) and request.htmx.current_url_abs_path != request.path
+    context = {
+        "resource": resource,
+        "note": note,
+        "form": form,
+        "saved": saved,
+        # The heading the note is shown under: the resource's, in its card on the roadmap page;
+        # the page's <h1> on its own page.
+        "note_under": curriculum_of(resource.roadmap).heading_levels[resource.pk] if inline else 1,
+    }
     if not request.htmx:
         return render(request, "roadmap/note.html", context, status=status)
     response = render(request, "roadmap/note.html#note-editor", context, status=status)
-    if saved and request.htmx.current_url_abs_path != request.path:
+    if saved and inline:
         # Edited inline on the roadmap: its "Notes (saved)" flag changes with the note.
         flag = render_to_string(
             "roadmap/_resource.html#notes-link",

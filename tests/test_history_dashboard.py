@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -92,16 +93,21 @@ def test_the_heatmap_has_a_square_per_day_with_a_title_and_a_text_alternative(al
     assert "level-4" in html and "level-2" in html  # the busier day is darker
 
 
-def test_resources_done_per_month_counts_each_resource_once(alice, alice_client):
+@pytest.mark.parametrize(
+    "now", [utc(2026, 12, 3, 8), utc(2026, 3, 31, 12), utc(2024, 3, 1, 12), utc(2026, 1, 15)]
+)
+def test_resources_done_per_month_counts_each_resource_once(alice, alice_client, now):
     first, second = make_resource(), make_resource()
-    now = timezone.now()
     add_events(alice, first, [now, now - timedelta(minutes=5)])
     add_events(alice, second, [now - timedelta(minutes=1)])
     add_events(alice, second, [now - timedelta(minutes=2)], status="in_progress")
-    activity = activity_for(alice)
+    activity = activity_for(alice, now=now)
+    assert activity.months[-1].start == now.date().replace(day=1)  # this month, last
     assert activity.months[-1].done == 2
     assert sum(month.done for month in activity.months) == 2
-    assert len(activity.months) == 12
+    starts = [month.start for month in activity.months]
+    assert len(set(starts)) == 12 and starts == sorted(starts)
+    assert all(start.day == 1 for start in starts)
 
 
 def test_section_figures_are_the_roadmap_pages_figures(alice, alice_client):
@@ -122,10 +128,13 @@ def test_section_figures_are_the_roadmap_pages_figures(alice, alice_client):
 
 def test_recent_activity_reads_as_sentences_newest_first(alice, alice_client):
     a, b = make_resource(title="Attention"), make_resource(title="Backprop")
-    learning.set_status(alice, a, "in_progress")
-    learning.set_status(alice, a, DONE)
-    learning.set_status(alice, b, "skipped")
-    learning.save_note(alice, b, "why")
+    # An hour apart: changes close together read as one (tests/test_recent_activity.py).
+    with time_machine.travel(utc(2026, 3, 10, 9), tick=False) as clock:
+        learning.set_status(alice, a, "in_progress")
+        clock.shift(timedelta(hours=1))
+        learning.set_status(alice, a, DONE)
+        learning.set_status(alice, b, "skipped")
+        learning.save_note(alice, b, "why")
     html = alice_client.get("/me/").content.decode()
     lines = re.findall(r"</time> (.*?) <a", html)
     assert lines == ["Edited the note on", "Skipped", "Checked off", "Started"]

@@ -1,10 +1,17 @@
 """Link health in the admin: status column and filter, "use the new URL", reports, dashboard."""
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from linkhealth.checker import Result
 from linkhealth.models import LinkCheck, LinkCheckRun, LinkReport
+from linkhealth.tasks import check_links
+from linkhealth.worker import worker_last_seen
 from roadmap.models import Progress, Resource, Roadmap
 from tests.conftest import make_resource, make_section
 
@@ -240,3 +247,64 @@ def test_learners_do_not_see_the_link_health_admin(alice_client):
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert alice_client.post("/admin/linkhealth/linkcheckrun/check-all/").status_code == 302
     assert not LinkCheckRun.objects.exists()
+
+
+# What the admin says of the schedule: only what a running worker does.
+
+NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+
+
+def link_health(client) -> str:
+    html = client.get("/admin/").content.decode()
+    box = html[html.index('id="link-health"') :]
+    return " ".join(re.sub(r"<[^>]+>", "", box[: box.index("</div>")]).split())
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def worker_ran_a_task(ago: timedelta) -> None:
+    result = check_links.enqueue()
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status="SUCCESSFUL", started_at=NOW - ago - timedelta(minutes=1), finished_at=NOW - ago
+    )
+
+
+def test_without_a_worker_the_admin_claims_no_schedule(carol_client, links, clock):
+    LinkCheckRun.objects.create(trigger="admin", started_at=NOW - timedelta(days=2))
+    LinkCheckRun.objects.update(finished_at=NOW - timedelta(days=2))
+    text = link_health(carol_client)
+    assert "Every link was last checked 2 days ago" in text
+    assert "No background worker is configured" in text
+    assert "nothing checks them on a schedule" in text
+    assert "daily" not in text
+
+
+def test_a_queue_no_worker_ever_served_is_no_schedule(carol_client, links, database_tasks, clock):
+    text = link_health(carol_client)
+    assert "Links have never all been checked." in text
+    assert "No worker has run yet, so nothing checks links on a schedule" in text
+    assert "daily" not in text
+
+
+def test_a_worker_seen_today_checks_links_daily(carol_client, links, database_tasks, clock):
+    worker_ran_a_task(ago=timedelta(hours=2))
+    assert worker_last_seen() == NOW - timedelta(hours=2)
+    text = link_health(carol_client)
+    assert "The worker checks every link daily; it was last at work 2 hours ago." in text
+
+
+def test_a_worker_gone_for_days_is_said_to_be_gone(carol_client, links, database_tasks, clock):
+    worker_ran_a_task(ago=timedelta(days=3))
+    text = link_health(carol_client)
+    assert "No worker has been at work since" in text and "(3 days ago)" in text
+    assert "nothing checks links on a schedule" in text
+    assert "daily" not in text

@@ -1,6 +1,10 @@
+import re
+
 import pytest
 from django.conf import settings
 
+from history.models import PublicNote, PublicProfile
+from roadmap.markdown import headings_under, render_markdown
 from roadmap.models import Note
 from tests.conftest import make_resource, make_section
 
@@ -48,7 +52,7 @@ def test_saving_with_htmx_returns_the_rendered_note_in_the_editor(alice_client, 
     assert response.status_code == 200
     assert "<html" not in html
     assert "Note saved." in html
-    assert "<h1>Recap</h1>" in html and "<li>cell state</li>" in html
+    assert "<h4>Recap</h4>" in html and "<li>cell state</li>" in html  # under the card's <h3>
 
 
 def test_saving_again_updates_the_same_note(alice, alice_client, resource):
@@ -153,3 +157,78 @@ def test_saving_on_the_note_page_sends_no_flag_for_a_missing_target(alice_client
     on_note_page = {**HTMX, "HTTP_HX_CURRENT_URL": f"http://testserver{url(resource)}"}
     html = alice_client.post(url(resource), {"body": "x"}, **on_note_page).content.decode()
     assert "notes-link" not in html
+
+
+# A note's headings sit below the heading of what it is shown in.
+
+RECAP = "# Recap\n\nGates.\n\n## Forget gate\n\nSigmoid."
+
+
+def headings(html: str) -> list[tuple[int, str]]:
+    """The note's headings as (level, text), in the order shown."""
+    body = html[html.index('class="prose note-body"') :]
+    return [(int(level), text) for level, text in re.findall(r"<h([1-6])>(.*?)</h\1>", body)]
+
+
+def resource_heading_level(html: str, resource) -> int:
+    item = html[html.index(f'id="resource-{resource.pk}"') :]
+    return int(re.search(r'<h([1-6]) class="resource-title">', item).group(1))
+
+
+def test_a_notes_headings_nest_under_its_resource_in_the_roadmaps_card(alice_client, resource):
+    alice_client.post(url(resource), {"body": RECAP})
+    level = resource_heading_level(alice_client.get("/").content.decode(), resource)
+    html = alice_client.get(url(resource), **HTMX).content.decode()
+    assert headings(html) == [(level + 1, "Recap"), (level + 2, "Forget gate")]
+    saved = alice_client.post(url(resource), {"body": RECAP + "!"}, **HTMX).content.decode()
+    assert headings(saved) == [(level + 1, "Recap"), (level + 2, "Forget gate")]
+
+
+def test_a_notes_headings_come_below_the_title_of_its_own_page(alice_client, resource):
+    alice_client.post(url(resource), {"body": RECAP})
+    assert headings(alice_client.get(url(resource)).content.decode()) == [
+        (2, "Recap"),
+        (3, "Forget gate"),
+    ]
+    on_note_page = {**HTMX, "HTTP_HX_CURRENT_URL": f"http://testserver{url(resource)}"}
+    saved = alice_client.post(url(resource), {"body": RECAP + "!"}, **on_note_page)
+    assert headings(saved.content.decode()) == [(2, "Recap"), (3, "Forget gate")]
+
+
+def test_my_notes_and_the_public_page_put_note_headings_under_the_resources_h3(
+    alice, alice_client, anon, resource
+):
+    # Stored as earlier versions stored it: the note's own levels, moved only when shown.
+    note = Note.objects.create(
+        user=alice, resource=resource, body=RECAP, body_html=render_markdown(RECAP)
+    )
+    assert "<h1>Recap</h1>" in note.body_html
+    my_notes = alice_client.get("/notes/").content.decode()
+    assert "<h3>" in my_notes
+    assert headings(my_notes) == [(4, "Recap"), (5, "Forget gate")]
+
+    PublicProfile.objects.create(user=alice, handle="ada", is_enabled=True)
+    PublicNote.objects.create(note=note)
+    public = anon.get("/u/ada/").content.decode()
+    assert headings(public) == [(4, "Recap"), (5, "Forget gate")]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "parent", "expected"),
+    [
+        ("# A\n\n## B\n\n### C", 3, "<h4>A</h4> <h5>B</h5> <h6>C</h6>"),
+        ("# A\n\n###### F", 3, "<h4>A</h4> <h6>F</h6>"),  # none deeper than h6
+        ("### Only a third-level one", 1, "<h2>Only a third-level one</h2>"),  # no gap left
+        ("## B\n\n# A", 2, "<h4>B</h4> <h3>A</h3>"),  # the highest one sets the level
+        ("No heading at all", 3, "<p>No heading at all</p>"),
+    ],
+)
+def test_headings_under_moves_every_heading_below_the_parent(markdown, parent, expected):
+    html = headings_under(render_markdown(markdown), parent)
+    assert " ".join(html.split("\n")).strip() == expected
+
+
+def test_headings_under_leaves_heading_tags_written_as_text_alone():
+    html = headings_under(render_markdown("# Tags\n\nType `<h1>` or <h2>x</h2>"), 3)
+    assert html.count("<h4>") == 1 and "<h5>" not in html
+    assert "&lt;h1&gt;" in html and "&lt;h2&gt;" in html

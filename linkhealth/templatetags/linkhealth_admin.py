@@ -1,7 +1,9 @@
 from django import template
 from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
 
 from linkhealth.models import LinkCheck, LinkCheckRun, LinkReport
+from linkhealth.worker import WORKER_QUIET_LIMIT, tasks_need_a_worker, worker_last_seen
 from roadmap.models import Resource
 
 register = template.Library()
@@ -17,7 +19,7 @@ COUNTED = [
 
 @register.simple_tag
 def link_health_summary(user) -> dict | None:
-    """The admin index's link health box: three queries, whatever the size of the curriculum."""
+    """The admin index's link health box: four queries, whatever the size of the curriculum."""
     if not user.has_perm("roadmap.view_resource"):
         return None
     status = LinkCheck.objects.filter(url=OuterRef("url")).values("status")[:1]
@@ -33,8 +35,13 @@ def link_health_summary(user) -> dict | None:
         for s, one, many in COUNTED
         if by_status.get(s)
     ]
+    last_seen = worker_last_seen()
     return {
         "counts": counts,
+        # What it may say of the schedule: it runs only while a worker does.
+        "needs_worker": tasks_need_a_worker(),
+        "worker_seen": last_seen,
+        "worker_running": last_seen is not None and last_seen > timezone.now() - WORKER_QUIET_LIMIT,
         "never_checked": by_status.get(None, 0),
         "open_reports": LinkReport.objects.open().count(),
         "last_run": (

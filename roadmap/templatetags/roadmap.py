@@ -2,6 +2,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from roadmap import fragments
+from roadmap.markdown import headings_under as _headings_under
 from roadmap.markdown import render_trusted_markdown
 
 register = template.Library()
@@ -11,6 +12,13 @@ register = template.Library()
 def markdown(text: str) -> SafeString:
     """Curriculum prose as sanitised HTML (see roadmap.markdown)."""
     return mark_safe(render_trusted_markdown(text))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter
+def headings_under(note_html: str, parent_level: int) -> SafeString:
+    """A note's stored HTML with its headings below the ``parent_level`` heading it is shown under
+    (see roadmap.markdown.headings_under)."""
+    return mark_safe(_headings_under(note_html, int(parent_level)))  # noqa: S308 - sanitised by nh3
 
 
 @register.simple_tag(takes_context=True)

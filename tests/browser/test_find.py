@@ -194,3 +194,19 @@ def test_the_filter_works_without_javascript(new_page, console_errors):
     page.get_by_role("link", name="Clear filter").first.click()
     expect(results(page)).to_have_count(TOTAL)
     assert console_errors == []
+
+
+def test_find_stays_level_with_the_words_field_with_a_filter_active(page, console_errors):
+    make_user("wide@example.com")
+    log_in(page, "wide@example.com")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/?q=attention&status=not_started")
+    expect(page.get_by_role("link", name="Clear filter").first).to_be_visible()
+
+    field = words(page).bounding_box()
+    button = page.get_by_role("button", name="Find", exact=True).bounding_box()
+    assert abs(button["y"] - field["y"]) <= 2, f"Find is at {button['y']}, Words at {field['y']}"
+    assert button["x"] > field["x"] + field["width"], "Find is not beside the fields"
+    for name in ("Kind", "Level", "Status"):  # the pickers line up with them too
+        assert abs(picker(page, name).bounding_box()["y"] - field["y"]) <= 2, name
+    assert console_errors == []

@@ -51,6 +51,41 @@ def test_a_learner_sees_their_year_streak_and_sections_on_my_progress(page, cons
     assert console_errors == []
 
 
+def inside(box: dict, frame: dict) -> bool:
+    return (
+        box["x"] >= frame["x"] - 0.5
+        and box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5
+        and box["y"] >= frame["y"] - 0.5
+        and box["y"] + box["height"] <= frame["y"] + frame["height"] + 0.5
+    )
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_on_a_phone_the_year_opens_on_today_with_readable_month_labels(new_page, javascript):
+    make_user("phone@example.com")
+    page = new_page(javascript=javascript)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "phone@example.com")
+    page.goto("/me/")
+    calendar = page.get_by_role("region", name="Activity calendar")
+    heatmap = calendar.get_by_role("img")
+    calendar.scroll_into_view_if_needed()
+    frame = calendar.bounding_box()
+    assert frame["width"] < heatmap.bounding_box()["width"], "the calendar does not scroll here"
+
+    squares = heatmap.locator("rect")
+    expect(squares).to_have_count(365)
+    assert inside(squares.last.bounding_box(), frame), "today's square is off screen"
+    assert not inside(squares.first.bounding_box(), frame), "a year does not fit on a phone"
+
+    # The labels scale with the drawing: their size on screen is the font's times that scale.
+    months = heatmap.locator("text")
+    assert months.count() >= 12
+    for label in months.all():
+        size = label.evaluate("t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a")
+        assert size >= 12, f"{label.text_content()} is {size:.1f} px"
+
+
 def test_sign_up_takes_the_time_zone_from_the_browser(browser, live_server, console_errors):
     context = browser.new_context(base_url=live_server.url, timezone_id="Asia/Tokyo")
     try:
