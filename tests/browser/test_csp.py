@@ -112,16 +112,16 @@ def test_a_learners_flows_raise_no_content_security_policy_violation(page, conso
     # My progress, history, notes, settings, the public page switch.
     page.get_by_role("navigation", name="Account").get_by_role("link", name="My progress").click()
     expect(page.get_by_role("heading", name="My progress", level=1)).to_be_visible()
-    page.get_by_role("navigation", name="My progress and data").get_by_role(
+    page.get_by_role("navigation", name="My progress", exact=True).get_by_role(
         "link", name="History"
     ).click()
     expect(page.get_by_role("heading", name="History", level=1)).to_be_visible()
     page.get_by_role("navigation", name="Account").get_by_role("link", name="My notes").click()
     expect(page.get_by_role("heading", name="My notes", level=1)).to_be_visible()
-    page.goto("/me/settings/")
+    page.goto("/accounts/settings/")
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
-    page.goto("/me/public/")
+    page.goto("/accounts/profile/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
     assert violations.found == []
