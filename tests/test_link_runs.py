@@ -108,7 +108,7 @@ def test_a_failed_full_run_is_not_the_last_check_of_every_link(carol_client):
         trigger="schedule", finished_at=timezone.now(), failure=LinkCheckRun.STOPPED
     )
     html = carol_client.get("/admin/").content.decode()
-    assert "Links have not all been checked yet" in html
+    assert "Links have never all been checked." in html
 
 
 def test_the_admin_shows_each_runs_state_and_attempt(carol_client):

@@ -54,7 +54,7 @@ def test_pressing_d_p_and_s_twice_shows_one_entry_and_keeps_every_event(
     # Nothing is lost: the record, the heatmap's count and the export hold all six.
     assert Event.objects.filter(user=alice).count() == 6
     assert activity_for(alice).events_last_year == 6
-    export = b"".join(alice_client.get("/me/export.json").streaming_content)
+    export = b"".join(alice_client.get("/accounts/data/export.json").streaming_content)
     assert len(json.loads(export)["events"]) == 6
 
 
