@@ -8,10 +8,11 @@ starts if none is waiting. Pages already ignore an expired upload; this gives it
 
 from datetime import datetime, timedelta
 
-from django.tasks import TaskResultStatus, task
+from django.tasks import task
 from django.utils import timezone
 
 from history.models import PendingImport
+from worker.queue import enqueue_unless_waiting
 
 EVERY = timedelta(hours=1)
 
@@ -35,19 +36,4 @@ def schedule_import_cleanup(*, after: timedelta = timedelta(0)) -> datetime | No
     Returns when it will run, or None when nothing was queued (one is waiting, or the backend
     cannot run tasks later, like the immediate backend of development and tests).
     """
-    from django_tasks_db import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    backend = remove_expired_imports.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        return None
-    waiting = DBTaskResult.objects.filter(
-        task_path=remove_expired_imports.module_path,
-        backend_name=backend.alias,
-        status=TaskResultStatus.READY,
-    )
-    if waiting.exists():
-        return None
-    run_after = timezone.now() + after
-    remove_expired_imports.using(run_after=run_after).enqueue()
-    return run_after
+    return enqueue_unless_waiting(remove_expired_imports, lambda: timezone.now() + after)

@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.tasks import Task, TaskContext, TaskResultStatus, task
+from django.tasks import Task, TaskContext, task
 from django.utils import timezone
 
 from linkhealth.checker import Checker, Result
 from linkhealth.models import LinkCheck, LinkCheckRun
 from roadmap.models import Resource
 from worker import heartbeat
+from worker.queue import enqueue_unless_waiting
 
 DAY = timedelta(hours=24)
 # A run this recent counts as today's: two workers starting together do not check twice.
@@ -166,21 +167,10 @@ def schedule_daily_check() -> datetime | None:
     Returns when it will run, or None when nothing was queued (one is waiting, or the backend
     cannot run tasks later, like the immediate backend of development and tests).
     """
-    from django_tasks_db import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
 
-    backend = daily_link_check.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        return None
-    waiting = DBTaskResult.objects.filter(
-        task_path=daily_link_check.module_path,
-        backend_name=backend.alias,
-        status=TaskResultStatus.READY,
-    )
-    if waiting.exists():
-        return None
-    now = timezone.now()
-    last = LinkCheckRun.objects.full().not_failed().first()
-    run_after = max(now, last.started_at + DAY) if last else now
-    daily_link_check.using(run_after=run_after).enqueue()
-    return run_after
+    def after_the_last_full_run() -> datetime:
+        now = timezone.now()
+        last = LinkCheckRun.objects.full().not_failed().first()
+        return max(now, last.started_at + DAY) if last else now
+
+    return enqueue_unless_waiting(daily_link_check, after_the_last_full_run)
