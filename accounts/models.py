@@ -39,6 +39,9 @@ class User(AbstractUser):
     count_skipped_as_done = models.BooleanField(
         default=False, help_text="Count skipped resources as done in progress figures."
     )
+    # The interface language chosen in settings (one of settings.LANGUAGES); blank follows the
+    # browser. Emails sent to the learner use it too.
+    language = models.CharField(max_length=16, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
