@@ -237,15 +237,11 @@ def _station_markup(row: PreparedStation, outline: Outline, learner: bool, part:
     if spoken:
         name = gettext("%(title)s: %(count)s") % {"title": name, "count": spoken}
     kind = "part" if station.depth == 0 else "section"
-    return (
-        f'<a href="{row.href}" class="st {kind}{state}" aria-label="{escape(name)}">{row.body}{mark}'
-        + (
-            f'<text class="count" x="{row.count_x}" y="{_n(station.count_y)}">{escape(count)}</text>'
-            if count
-            else ""
-        )
-        + "</a>"
-    )
+    if count:
+        y = _n(station.count_y)
+        mark += f'<text class="count" x="{row.count_x}" y="{y}">{escape(count)}</text>'
+    link = f'<a href="{row.href}" class="st {kind}{state}" aria-label="{escape(name)}">'
+    return f"{link}{row.body}{mark}</a>"
 
 
 def _node_markup(row: PreparedNode, outline: Outline | None, next_pk: int | None) -> str:
