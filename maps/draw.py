@@ -31,15 +31,6 @@ def _n(value: float) -> str:
     return f"{round(value, 1):g}"
 
 
-def status_label(status: str) -> str:
-    return {
-        Status.NOT_STARTED: gettext("not started"),
-        Status.IN_PROGRESS: gettext("in progress"),
-        Status.DONE: gettext("done"),
-        Status.SKIPPED: gettext("skipped"),
-    }[status]
-
-
 def symbols() -> SafeString:
     """The status shapes, once per page, for every map and legend on it."""
     ring = '<circle r="6" class="sym-ring"/>'
@@ -59,25 +50,33 @@ def symbols() -> SafeString:
 @dataclass(frozen=True)
 class PreparedStation:
     station: geometry.Station
+    section_id: int
     href: str
-    title: str
-    body: str  # the hit area and the title's lines
-    count_x: str
+    title: str  # escaped, as every text below
+    kind: str  # "part" or "section"
+    hit: str  # the area hover and focus light up
+    mark: str  # the station's circle, with a part's number
+    tick: str  # drawn on a finished section
+    text: str  # the title's lines
+    count_at: str  # the count's opening tag
 
 
 @dataclass(frozen=True)
 class PreparedNode:
     node: geometry.Node
+    pk: int
     href: str
-    title: str
-    before: str  # <title> and the hit area
+    title: str  # escaped, as every text below
+    halo: str  # the ring around "Continue with"
+    details: str  # <title>, for the pointer's tooltip
+    hit: str
     at: str  # x, y, width and height of the status shape
     after: str  # the label and the tip
 
 
 @dataclass(frozen=True)
 class PreparedColumn:
-    part_title: str
+    part_title: str  # escaped
     number: int
     height: int
     edges: str
@@ -97,28 +96,38 @@ def _hit(top: float, bottom: float) -> str:
     )
 
 
-def _prepare_station(station: geometry.Station, base: str) -> PreparedStation:
-    lines = "".join(
+def _prepare_station(station: geometry.Station, base: str, number: int) -> PreparedStation:
+    lines = " ".join(
         f'<tspan x="{_n(station.text_x)}" dy="{0 if i == 0 else _n(station.font * geometry.LINE)}"'
         f">{escape(line)}</tspan>"
         for i, line in enumerate(station.lines)
     )
     kind = "part" if station.depth == 0 else "section"
-    body = (
-        _hit(station.top, station.bottom)
-        + f'<text class="{kind}-title" x="{_n(station.text_x)}" y="{_n(station.text_y)}">'
-        + f"{lines}</text>"
+    text = (
+        f'<text class="{kind}-title" x="{_n(station.text_x)}" y="{_n(station.text_y)}">'
+        f"{lines}</text>"
     )
+    x, y = _n(station.x), _n(station.y)
+    mark = f'<circle class="dot" cx="{x}" cy="{y}" r="{station.radius}"/>'
+    if station.depth == 0:
+        mark += f'<text class="number" x="{x}" y="{_n(station.y + 4.5)}">{number}</text>'
     return PreparedStation(
         station=station,
+        section_id=station.section_id,
         href=f"{base}#{station.anchor}",
-        title=station.title,
-        body=body,
-        count_x=_n(station.text_x),
+        title=escape(station.title),
+        kind=kind,
+        hit=_hit(station.top, station.bottom),
+        mark=mark,
+        tick=(
+            f'<path class="tick" d="M{_n(station.x - 3.6)} {_n(station.y + 0.2)}l2.4 2.6 4.6-5.2"/>'
+        ),
+        text=text,
+        count_at=f'<text class="count" x="{_n(station.text_x)}" y="{_n(station.count_y)}">',
     )
 
 
-def _prepare_node(node: geometry.Node) -> PreparedNode:
+def _prepare_node(node: geometry.Node, base: str) -> PreparedNode:
     resource = node.resource
     size = geometry.NODE_RADIUS * 2 + 2
     tip_height = len(node.tip_lines) * geometry.TIP_FONT * geometry.LINE + 8
@@ -131,9 +140,12 @@ def _prepare_node(node: geometry.Node) -> PreparedNode:
     )
     return PreparedNode(
         node=node,
-        href="",  # set by _prepare
-        title=resource.title,
-        before=f"<title>{escape(node.details)}</title>{_hit(node.top, node.bottom)}",
+        pk=resource.pk,
+        href=f"{base}#{resource.anchor}",
+        title=escape(resource.title),
+        halo=f'<circle class="halo" cx="{_n(node.x)}" cy="{_n(node.y)}" r="11"/>',
+        details=f"<title>{escape(node.details)}</title>",
+        hit=_hit(node.top, node.bottom),
         at=(
             f'x="{_n(node.x - size / 2)}" y="{_n(node.y - size / 2)}" '
             f'width="{size}" height="{size}"'
@@ -156,14 +168,12 @@ def _prepare(roadmap: Roadmap) -> Prepared:
         rows: list[PreparedStation | PreparedNode] = []
         for row in column.rows:
             if isinstance(row, geometry.Station):
-                rows.append(_prepare_station(row, base))
+                rows.append(_prepare_station(row, base, number))
             else:
-                prepared = _prepare_node(row)
-                href = f"{base}#{row.resource.anchor}"
-                rows.append(PreparedNode(**{**prepared.__dict__, "href": href}))
+                rows.append(_prepare_node(row, base))
         columns.append(
             PreparedColumn(
-                part_title=column.part.title,
+                part_title=escape(column.part.title),
                 number=number,
                 height=int(column.height),
                 edges=column.edges,
@@ -194,79 +204,76 @@ def forget() -> None:
     _prepared.clear()
 
 
-def _section_count(node, learner: bool) -> tuple[str, str]:
-    """The station's visible count and the words its accessible name adds."""
-    if not node.total:
-        return "", ""
-    if learner:
-        text = gettext("%(done)s of %(total)s done") % {
-            "done": node.completed,
-            "total": node.total,
+class _Words:
+    """The translated words of one drawing, looked up once rather than at every node, and
+    escaped once: their placeholders take escaped values."""
+
+    def __init__(self, learner: bool) -> None:
+        self.learner = learner
+        self.status = {
+            Status.NOT_STARTED: escape(gettext("not started")),
+            Status.IN_PROGRESS: escape(gettext("in progress")),
+            Status.DONE: escape(gettext("done")),
+            Status.SKIPPED: escape(gettext("skipped")),
         }
-        return text, text
-    text = ngettext("%(count)s resource", "%(count)s resources", node.total) % {"count": node.total}
-    return text, text
+        self.with_status = escape(gettext("%(title)s: %(status)s"))
+        self.continue_here = escape(gettext("%(title)s: %(status)s, continue with this one"))
+        self.with_count = escape(gettext("%(title)s: %(count)s"))
+        self.part = escape(gettext("Part %(number)s: %(title)s"))
+        self.done_of = escape(gettext("%(done)s of %(total)s done"))
+
+    def count(self, node) -> str:
+        """A station's count: "5 of 7 done" for a learner, "7 resources" for a visitor."""
+        if not node.total:
+            return ""
+        if self.learner:
+            return self.done_of % {"done": node.completed, "total": node.total}
+        words = ngettext("%(count)s resource", "%(count)s resources", node.total)
+        return escape(words) % {"count": node.total}
 
 
-def _station_markup(row: PreparedStation, outline: Outline, learner: bool, part: int) -> str:
-    station = row.station
-    node = outline.node_for_section[station.section_id]
-    count, spoken = _section_count(node, learner)
+def _station_markup(row: PreparedStation, outline: Outline, words: _Words, part: int) -> str:
+    node = outline.node_for_section[row.section_id]
+    count = words.count(node)
     state = ""
-    if learner and node.total:
+    if words.learner and node.total:
         if node.is_finished:
             state = " st-done"
         elif node.completed or node.in_progress:
             state = " st-started"
-    if station.depth == 0:
-        name = gettext("Part %(number)s: %(title)s") % {"number": part, "title": row.title}
-        mark = (
-            f'<circle class="dot" cx="{_n(station.x)}" cy="{_n(station.y)}" r="{station.radius}"/>'
-            f'<text class="number" x="{_n(station.x)}" y="{_n(station.y + 4.5)}">{part}</text>'
-        )
-    else:
-        name = row.title
-        mark = (
-            f'<circle class="dot" cx="{_n(station.x)}" cy="{_n(station.y)}" r="{station.radius}"/>'
-        )
-        if state == " st-done":
-            mark += (
-                f'<path class="tick" d="M{_n(station.x - 3.6)} {_n(station.y + 0.2)}'
-                'l2.4 2.6 4.6-5.2"/>'
-            )
-    if spoken:
-        name = gettext("%(title)s: %(count)s") % {"title": name, "count": spoken}
-    kind = "part" if station.depth == 0 else "section"
+    name = row.title
+    if row.kind == "part":
+        name = words.part % {"number": part, "title": name}
     if count:
-        y = _n(station.count_y)
-        mark += f'<text class="count" x="{row.count_x}" y="{y}">{escape(count)}</text>'
-    link = f'<a href="{row.href}" class="st {kind}{state}" aria-label="{escape(name)}">'
-    return f"{link}{row.body}{mark}</a>"
+        name = words.with_count % {"title": name, "count": count}
+    mark = row.mark + (row.tick if state == " st-done" else "")
+    count_text = f"{row.count_at}{count}</text>" if count else ""
+    link = f'<a href="{row.href}" class="st {row.kind}{state}" aria-label="{name}">'
+    # The number, the title, then the count: what the link shows reads as its name begins.
+    # The spaces keep words apart where assistive technology reads the texts as one.
+    return f"{link}{row.hit}{mark} {row.text} {count_text}</a>"
 
 
-def _node_markup(row: PreparedNode, outline: Outline | None, next_pk: int | None) -> str:
-    pk = row.node.resource.pk
+def _node_markup(row: PreparedNode, outline: Outline | None, words: _Words, next_pk) -> str:
+    pk = row.pk
+    halo = ""
     if outline is None:
-        status, name = Status.NOT_STARTED, row.title
+        status, name, classes = Status.NOT_STARTED, row.title, "n n-not_started"
     else:
         status = outline.statuses.get(pk, Status.NOT_STARTED)
-        said = status_label(status)
+        values = {"title": row.title, "status": words.status[status]}
+        classes = f"n n-{status}"
         if pk == next_pk:
-            name = gettext("%(title)s: %(status)s, continue with this one") % {
-                "title": row.title,
-                "status": said,
-            }
+            name = words.continue_here % values
+            classes += " n-next"
+            halo = row.halo
         else:
-            name = gettext("%(title)s: %(status)s") % {"title": row.title, "status": said}
-    classes = f"n n-{status}"
-    halo = ""
-    if pk == next_pk:
-        classes += " n-next"
-        node = row.node
-        halo = f'<circle class="halo" cx="{_n(node.x)}" cy="{_n(node.y)}" r="11"/>'
+            name = words.with_status % values
     return (
-        f'<a href="{row.href}" class="{classes}" aria-label="{escape(name)}">{row.before}{halo}'
-        f'<use href="#map-{status}" {row.at}/>{row.after}</a>'
+        # The <title> is the group's, not the link's: a link's name must contain the text it
+        # shows, and a title inside it would count as shown.
+        f'<g>{row.details}<a href="{row.href}" class="{classes}" aria-label="{name}">'
+        f'{row.hit}{halo}<use href="#map-{status}" {row.at}/>{row.after}</a></g>'
     )
 
 
@@ -289,24 +296,22 @@ def draw(
         else None
     )
     state = outline if learner else None
+    words = _Words(learner)
     out = []
     for column in prepared.columns:
-        label = gettext("Part %(number)s: %(title)s") % {
-            "number": column.number,
-            "title": column.part_title,
-        }
+        label = words.part % {"number": column.number, "title": column.part_title}
         if label_prefix:
-            label = f"{label_prefix}, {label}"
+            label = f"{escape(label_prefix)}, {label}"
         rows = []
         for row in column.rows:
-            if isinstance(row, PreparedStation):
-                rows.append(_station_markup(row, outline, learner, column.number))
+            if isinstance(row, PreparedNode):
+                rows.append(_node_markup(row, state, words, next_pk))
             else:
-                rows.append(_node_markup(row, state, next_pk))
+                rows.append(_station_markup(row, outline, words, column.number))
         out.append(
             f'<li class="map-part"><svg class="map-column" width="{geometry.WIDTH}" '
             f'height="{column.height}" viewBox="0 0 {geometry.WIDTH} {column.height}" '
-            f'role="group" aria-label="{escape(label)}"><path class="line" d="{column.edges}"/>'
+            f'role="group" aria-label="{label}"><path class="line" d="{column.edges}"/>'
             f"{''.join(rows)}</svg></li>"
         )
     return mark_safe("".join(out))  # noqa: S308 - every text in it is escaped above

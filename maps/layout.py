@@ -42,10 +42,14 @@ def text_fits(font_size: int, width: float) -> int:
 
 
 def shorten(text: str, chars: int) -> str:
+    """``text`` in at most ``chars``, cut after a whole word where there is one: the words shown
+    are then all in the link's name, as assistive technology expects."""
     if len(text) <= chars:
         return text
-    cut = text[: chars - 1].rstrip()
-    return f"{cut}…"
+    cut = text[: chars - 1]
+    if " " in cut.strip():
+        cut = cut[: cut.rstrip().rfind(" ")]
+    return f"{cut.rstrip(' ,;:–-')}…"
 
 
 def wrap(text: str, chars: int, max_lines: int = 3) -> tuple[str, ...]:
