@@ -272,3 +272,11 @@ def test_no_card_for_a_page_that_is_off_or_unknown(anon, public):
     public.save(update_fields=["is_enabled"])
     assert anon.get("/u/ada/card.svg").status_code == 404
     assert anon.post("/u/ada/card.svg").status_code == 405
+
+
+def test_an_app_registering_its_link_again_adds_it_once(roadmap):
+    from roadmap import extensions
+
+    extensions.register_link("Map again", "maps:map")
+    links = extensions.links_for(roadmap)
+    assert [(str(link.label), link.url) for link in links] == [("Map", "/roadmaps/llm/map/")]
