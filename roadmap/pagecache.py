@@ -10,9 +10,16 @@ joins the key by itself: a cached page can never be stale, and never shows one l
 rendered as placeholders and stamped in on the way out. Pages with flash messages are neither
 served from nor put in here, and neither are filtered pages nor htmx fragments (``page_key``
 returns None for them).
+
+Pages are kept zlib-compressed (a page repeats itself a lot, so it takes a fraction of its
+size), within ``MAX_BYTES`` of compressed bytes per process; when a new page does not fit, the
+least recently served pages make room for it. Many learners taking turns thus keep their pages,
+instead of each full cache being dropped whole.
 """
 
 import threading
+import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from django.contrib.messages import get_messages
@@ -26,11 +33,11 @@ CSRF_PLACEHOLDER = "\x00page-csrf\x00"
 NONCE_PLACEHOLDER = "\x00page-nonce\x00"
 _CSRF = CSRF_PLACEHOLDER.encode()
 _NONCE = NONCE_PLACEHOLDER.encode()
-MAX_BYTES = 32 * 1024 * 1024  # per process; the whole cache is dropped when it is full
+MAX_BYTES = 32 * 1024 * 1024  # compressed, per process
+COMPRESSION_LEVEL = 6  # zlib's default: pages are compressed once and read many times
 
-# Pages are kept as the UTF-8 bytes sent, so MAX_BYTES counts what they really take (a character
-# of a non-Latin curriculum is two to four bytes) and no request encodes them again.
-_pages: dict[Hashable, bytes] = {}
+# Compressed UTF-8 bytes, least recently served first: MAX_BYTES counts what they really take.
+_pages: OrderedDict[Hashable, bytes] = OrderedDict()
 _size = 0
 _lock = threading.Lock()
 
@@ -54,30 +61,41 @@ def cached_page(
     rendered every time, with ``status``, when ``key`` is None."""
     if key is None or len(get_messages(request)):
         return HttpResponse(render({}), status=status)
-    page = _pages.get(key)
-    if page is None:
+    stored = _get(key)
+    if stored is None:
         page = render({"csrf_token": CSRF_PLACEHOLDER, "csp_nonce": NONCE_PLACEHOLDER}).encode()
-        _put(key, page)
+        _put(key, zlib.compress(page, COMPRESSION_LEVEL))
+    else:
+        page = zlib.decompress(stored)
     nonce = get_nonce(request)
     page = page.replace(_CSRF, get_token(request).encode())
     page = page.replace(_NONCE, str(nonce).encode() if nonce is not None else b"")
     return HttpResponse(page)
 
 
+def _get(key: Hashable) -> bytes | None:
+    with _lock:
+        stored = _pages.get(key)
+        if stored is not None:
+            _pages.move_to_end(key)
+        return stored
+
+
 def _put(key: Hashable, stored: bytes) -> None:
     global _size
+    if len(stored) > MAX_BYTES:
+        return
     with _lock:
         if key in _pages:  # another thread rendered it meanwhile
             return
-        if _size + len(stored) > MAX_BYTES:
-            _pages.clear()
-            _size = 0
+        while _pages and _size + len(stored) > MAX_BYTES:
+            _size -= len(_pages.popitem(last=False)[1])
         _pages[key] = stored
         _size += len(stored)
 
 
 def size() -> int:
-    """Bytes the cached pages take, as counted against MAX_BYTES."""
+    """Compressed bytes the cached pages take, as counted against MAX_BYTES."""
     return _size
 
 
