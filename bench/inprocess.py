@@ -14,8 +14,9 @@ from bench import HOST, BenchError
 from bench.pages import Context, measure_all
 
 
-def prepare(scale: int) -> dict:
-    """Build bench-10x and the learner, sign the learner in for wrk, run the page modules."""
+def prepare(scale: int, learners: int) -> dict:
+    """Build bench-10x and the learner, sign the learner in for wrk, run the page modules, then
+    add ``learners`` more learners on the 1x roadmap, signed in, for the many-learner run."""
     import django
 
     django.setup()
@@ -53,12 +54,15 @@ def prepare(scale: int) -> dict:
         scale=scale,
     )
     lines = measure_all(ctx)
+    # After the page modules, whose figures count learners (statistics) and must not move.
+    many = data.build_learners(real, learners)
     return {
         **facts,
         # Production names them __Host-sessionid and __Host-csrftoken (settings.py).
         "session_cookie": f"{session_name}={for_wrk.cookies[session_name].value}",
         "csrf_cookie": f"{csrf_name}={for_wrk.cookies[csrf_name].value}",
         "csrf_token": match.group(1),
+        "learner_cookies": [f"{session_name}={key}" for key in data.signed_in_sessions(many)],
         "page_bytes_10x_signed_in": len(page.content),
         "details": ctx.details,
         "pages": {

@@ -2,7 +2,6 @@
 every other persona filled too, is byte for byte the page rendered with no cache at all, but for
 the per-request CSRF tokens and CSP nonces."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -13,23 +12,12 @@ from roadmap import caches, learning
 from roadmap.markdown import render_markdown
 from roadmap.models import Progress, Visit
 from tests.conftest import client_for, make_resource, make_roadmap, make_section, make_user
+from tests.helpers import without_tokens
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 HTMX_FILTER = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
-
-_PER_REQUEST = [
-    (re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"'), r'\1CSRF"'),
-    (re.compile(r'("X-CSRFToken": ")[^"]+"'), r'\1CSRF"'),
-    (re.compile(r'( nonce=")[^"]+"'), r'\1NONCE"'),
-]
-
-
-def without_tokens(html: str) -> str:
-    for pattern, replacement in _PER_REQUEST:
-        html = pattern.sub(replacement, html)
-    return html
 
 
 @dataclass
