@@ -86,6 +86,7 @@ def build(scale: int) -> tuple[Roadmap, Roadmap, User]:
                 for j, r in enumerate(resources)
             ]
         Resource.objects.bulk_create(copies)
+        Roadmap.objects.filter(pk=big.pk).touch()  # bulk_create sends no signal
 
         learner = User.objects.create_user(email=LEARNER_EMAIL)  # no password: force_login
         progress, notes = [], []
