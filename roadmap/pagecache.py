@@ -34,7 +34,9 @@ NONCE_PLACEHOLDER = "\x00page-nonce\x00"
 _CSRF = CSRF_PLACEHOLDER.encode()
 _NONCE = NONCE_PLACEHOLDER.encode()
 MAX_BYTES = 32 * 1024 * 1024  # compressed, per process
-COMPRESSION_LEVEL = 6  # zlib's default: pages are compressed once and read many times
+# zlib's fastest: compressing is paid by the request that renders the page, and a page at the
+# fastest level still takes a small part of its size.
+COMPRESSION_LEVEL = 1
 
 # Compressed UTF-8 bytes, least recently served first: MAX_BYTES counts what they really take.
 _pages: OrderedDict[Hashable, bytes] = OrderedDict()
