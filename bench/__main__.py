@@ -161,7 +161,7 @@ def main(argv: list[str]) -> int:
         run([python, "manage.py", "sync_curriculum"], env, 120, "sync_curriculum")
 
         step(f"Building {BIG_SLUG} (×{args.scale}) and a learner; measuring in-process")
-        data = internal_task("prepare", env, tmp, args, timeout=300)
+        data = internal_task("prepare", env, tmp, args, timeout=600)
         conf = internal_task("gunicorn-conf", env, tmp, args, timeout=30)
         worker_class = args.worker_class or conf["worker_class"]
 
