@@ -45,12 +45,12 @@ from pathlib import Path
 
 from bench import BIG_SLUG, HOST, BenchError, run, step
 from bench.database import PG_PORT, bench_env, database_name, drop_database, recreate_database
-from bench.load import Endpoint, Gunicorn, WrkResult, preflight, run_wrk
+from bench.load import Endpoint, Gunicorn, WrkResult, distinct_learners, preflight, run_wrk
 from bench.report import budgets, feature_budgets, report, report_sizes
 from bench.transfer import first_visit
 
 
-def internal(task: str, out: str, scale: int) -> int:
+def internal(task: str, out: str, scale: int, learners: int) -> int:
     if task == "gunicorn-conf":
         from bench.load import gunicorn_conf
 
@@ -58,15 +58,18 @@ def internal(task: str, out: str, scale: int) -> int:
     else:
         from bench.inprocess import prepare
 
-        result = prepare(scale)
+        result = prepare(scale, learners)
     Path(out).write_text(json.dumps(result))
     return 0
 
 
-def internal_task(task: str, env: dict[str, str], tmp: Path, scale: int, timeout: float) -> dict:
+def internal_task(
+    task: str, env: dict[str, str], tmp: Path, args: argparse.Namespace, timeout: float
+) -> dict:
     out = tmp / f"{task}.json"
-    args = [sys.executable, "-m", "bench", "--internal", task, str(out)]
-    run([*args, "--scale", str(scale)], env, timeout, f"the {task} step")
+    command = [sys.executable, "-m", "bench", "--internal", task, str(out)]
+    command += ["--scale", str(args.scale), "--learners", str(args.learners)]
+    run(command, env, timeout, f"the {task} step")
     return json.loads(out.read_text())
 
 
@@ -87,6 +90,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--scale", type=int, default=10, help="copies of the curriculum (10)")
     parser.add_argument(
+        "--learners",
+        type=int,
+        default=1000,
+        help="signed-in learners taking turns on the 1x roadmap, one per request (1000)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="the loopback port gunicorn listens on (default: a free one)",
+    )
+    parser.add_argument(
         "--database",
         metavar="NAME",
         default=None,
@@ -101,7 +116,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.threads > args.connections:
         parser.error("--threads cannot exceed --connections (wrk needs a connection per thread)")
-    for name in ("duration", "connections", "threads", "workers", "rounds", "scale"):
+    for name in ("duration", "connections", "threads", "workers", "rounds", "scale", "learners"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     try:
@@ -114,7 +129,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.internal:
-        return internal(*args.internal, scale=args.scale)
+        return internal(*args.internal, scale=args.scale, learners=args.learners)
 
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -146,12 +161,12 @@ def main(argv: list[str]) -> int:
         run([python, "manage.py", "sync_curriculum"], env, 120, "sync_curriculum")
 
         step(f"Building {BIG_SLUG} (×{args.scale}) and a learner; measuring in-process")
-        data = internal_task("prepare", env, tmp, args.scale, timeout=300)
-        conf = internal_task("gunicorn-conf", env, tmp, args.scale, timeout=30)
+        data = internal_task("prepare", env, tmp, args, timeout=600)
+        conf = internal_task("gunicorn-conf", env, tmp, args, timeout=30)
         worker_class = args.worker_class or conf["worker_class"]
 
         step(f"Starting gunicorn: {args.workers} × {worker_class}")
-        server = Gunicorn(env, args.workers, worker_class, tmp / "gunicorn.log")
+        server = Gunicorn(env, args.workers, worker_class, tmp / "gunicorn.log", args.port)
         server.wait_healthy()
         port = server.port
 
@@ -162,9 +177,18 @@ def main(argv: list[str]) -> int:
         # The throughput budgets are for the roadmap learners read (the real one, 1x); the 10x
         # copy shows how the page scales, and has its own render budget.
         page = Endpoint("learner / (1x)", "/", headers={"Cookie": cookie}, expect="Log out")
+        learners = data["learner_cookies"]
+        many = Endpoint(
+            f"{len(learners):,} learners / (1x)",
+            "/",
+            headers={"Cookie": learners[0]},
+            expect="Log out",
+            rotate_cookies=learners,
+        )
         endpoints = [
             bare,
             page,  # right after the bare view: the budget compares the two
+            many,  # and the one learner's page with many learners' in turn
             Endpoint("/healthz", "/healthz", expect='"ok"'),
             Endpoint(f"anon {big} (10x)", big, expect="/accounts/signup/", refuse="Log out"),
             Endpoint("anon / (1x)", "/", expect="/accounts/signup/", refuse="Log out"),
@@ -223,25 +247,34 @@ def main(argv: list[str]) -> int:
             runs.setdefault(endpoint.label, []).append(result)
             return result
 
+        problems += distinct_learners(port, learners)
         for endpoint in endpoints:
             response, found = preflight(port, endpoint, rounds=2 * args.workers)
             problems += found
+            if endpoint is many:
+                # Every learner's page rendered once by some worker, as for learners who came
+                # back: the run measures the steady state, not the first visits.
+                step(f"wrk warm-up of {many.label} ({args.duration} s, not reported)")
+                run_wrk(wrk, port, many, args, tmp)
             sizes[endpoint.label] = (
                 len(response.body),
                 len(gzip.compress(response.body, compresslevel=6)),
             )
             results[endpoint.label] = measure(endpoint)
 
-        # The throughput budget is a ratio of two runs, and this machine's speed drifts from
-        # one run to the next: the bare view and the signed-in page are measured back to back,
-        # --rounds times, and the budget takes the median of the pairs' ratios.
+        # The throughput budgets are ratios of two runs, and this machine's speed drifts from
+        # one run to the next: the bare view, the signed-in page and the many learners are
+        # measured back to back, --rounds times, and each budget takes the median of its
+        # pairs' ratios.
         for n in range(2, args.rounds + 1):
             measure(bare, f", round {n} of {args.rounds}")
             measure(page, f", round {n} of {args.rounds}")
-        for endpoint in (bare, page):
+            measure(many, f", round {n} of {args.rounds}")
+        for endpoint in (bare, page, many):
             by_rps = sorted(runs[endpoint.label], key=lambda r: r.rps)
             results[endpoint.label] = by_rps[(len(by_rps) - 1) // 2]
         pairs = list(zip(runs[bare.label], runs[page.label], strict=True))
+        many_pairs = list(zip(runs[page.label], runs[many.label], strict=True))
 
         step("First visit to / (Accept-Encoding: br, gzip)")
         transfers, estimates = first_visit(port)
@@ -283,7 +316,7 @@ def main(argv: list[str]) -> int:
         )
     report(args, data, conf, worker_class, pg_version, load_before, endpoints, results, sizes)
     report_sizes(transfers, estimates)
-    budgets(args, data, pairs, transfers)
+    budgets(args, data, pairs, many_pairs, transfers)
     feature_budgets(data)
     if problems:
         print("\nOdd things seen during the run (figures above may not mean what they say):")
@@ -298,6 +331,10 @@ def main(argv: list[str]) -> int:
                     "budget_pairs": [
                         {"bare_rps": b.rps, "page_rps": p.rps, "page_p99_ms": p.p99_ms}
                         for b, p in pairs
+                    ],
+                    "many_learner_pairs": [
+                        {"one_learner_rps": one.rps, "many_learners_rps": m.rps}
+                        for one, m in many_pairs
                     ],
                     "queries": {
                         k: len(v)

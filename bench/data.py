@@ -86,6 +86,7 @@ def build(scale: int) -> tuple[Roadmap, Roadmap, User]:
                 for j, r in enumerate(resources)
             ]
         Resource.objects.bulk_create(copies)
+        Roadmap.objects.filter(pk=big.pk).touch()  # bulk_create sends no signal
 
         learner = User.objects.create_user(email=LEARNER_EMAIL)  # no password: force_login
         progress, notes = [], []
@@ -142,3 +143,72 @@ def summary(real: Roadmap, big: Roadmap, learner: User) -> dict:
         "notes_10x": Note.objects.filter(user=learner, resource__roadmap=big).count(),
         "post_resource_id": candidates[len(candidates) // 2],
     }
+
+
+def build_learners(roadmap: Roadmap, count: int) -> list[User]:
+    """``count`` more learners, each with progress of their own on ``roadmap``: statuses on
+    about half its resources, shifted by one resource from one learner to the next, a bookmark
+    and a note, so that no two see the same page."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+
+    from accounts.models import User
+    from roadmap.markdown import render_markdown
+    from roadmap.models import Note, Progress, Resource
+
+    resources = list(Resource.objects.published().filter(roadmap=roadmap).order_by("order", "pk"))
+    if not resources:
+        raise BenchError(f"{roadmap.slug} has no published resources for the learners.")
+    body = "The **key idea**, and [a link](https://example.com/)."
+    html = render_markdown(body)
+    with transaction.atomic():
+        learners = User.objects.bulk_create(
+            User(email=f"learner-{k}@bench.invalid", password=make_password(None))
+            for k in range(count)
+        )
+        progress, notes = [], []
+        for k, learner in enumerate(learners):
+            for j, resource in enumerate(resources):
+                turn = (j + k) % 10
+                if turn in (0, 1, 4, 7):
+                    status = Progress.Status.DONE
+                elif turn == 3:
+                    status = Progress.Status.SKIPPED
+                elif turn == 2:
+                    status = Progress.Status.IN_PROGRESS
+                else:
+                    continue
+                bookmark = f"page {k % 300 + 1}" if turn == 2 and j < 10 else ""
+                progress.append(
+                    Progress(user=learner, resource=resource, status=status, bookmark=bookmark)
+                )
+            note_on = resources[k % len(resources)]
+            notes.append(Note(user=learner, resource=note_on, body=body, body_html=html))
+        Progress.objects.bulk_create(progress, batch_size=5000)
+        Note.objects.bulk_create(notes, batch_size=5000)
+    return learners
+
+
+def signed_in_sessions(learners: list[User]) -> list[str]:
+    """A session key for each learner, signed in as ``force_login`` would, and seen just now
+    (so that the first request does not record the browser, as a returning learner's)."""
+    import time
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from accounts.middleware import ACTIVITY_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    keys = []
+    for learner in learners:
+        session = store()
+        session[SESSION_KEY] = learner._meta.pk.value_to_string(learner)
+        session[BACKEND_SESSION_KEY] = backend
+        session[HASH_SESSION_KEY] = learner.get_session_auth_hash()
+        session[ACTIVITY_KEY] = int(time.time())
+        session.create()
+        keys.append(session.session_key)
+    return keys

@@ -69,8 +69,15 @@ def request(
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], workers: int, worker_class: str, log: Path) -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        env: dict[str, str],
+        workers: int,
+        worker_class: str,
+        log: Path,
+        port: int | None = None,
+    ) -> None:
+        self.port = port or free_port()
         self.log = log
         env = env | {"WEB_CONCURRENCY": str(workers), "PORT": str(self.port)}
         env["GUNICORN_WORKER_CLASS"] = worker_class
@@ -148,6 +155,9 @@ class Endpoint:
     body: str | None = None
     expect: str | None = None  # text the answer must contain
     refuse: str | None = None  # text it must not
+    # Cookie headers taken in turn, one per request (each thread starts at its own place), in
+    # place of the Cookie header: many signed-in learners instead of one.
+    rotate_cookies: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -194,13 +204,46 @@ def _lua_string(value: str) -> str:
     return json.dumps(value)  # a JSON string of ASCII is a valid Lua string literal
 
 
+def rotating_cookies_script(endpoint: Endpoint, threads: int) -> str:
+    """A wrk script whose every request carries the next of ``endpoint.rotate_cookies``; the
+    threads start evenly spread over them, so no two send the same learner at once."""
+    cookies = ",\n".join(f"  {_lua_string(c)}" for c in endpoint.rotate_cookies)
+    headers = "\n".join(
+        f"headers[{_lua_string(k)}] = {_lua_string(v)}"
+        for k, v in endpoint.headers.items()
+        if k.lower() != "cookie"
+    )
+    return f"""\
+wrk.method = {_lua_string(endpoint.method)}
+local cookies = {{
+{cookies}
+}}
+local started = 0
+function setup(thread)
+  thread:set("first", math.floor(started * #cookies / {threads}))
+  started = started + 1
+end
+local n = nil
+headers = {{}}
+{headers}
+function request()
+  n = ((n or first) % #cookies) + 1
+  headers["Cookie"] = cookies[n]
+  return wrk.format(nil, nil, headers)
+end
+"""
+
+
 def run_wrk(
     wrk: str, port: int, endpoint: Endpoint, args: argparse.Namespace, tmp: Path
 ) -> WrkResult:
     cmd = [wrk, "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s"]
     cmd += ["--latency", "--timeout", "10s"]
-    if endpoint.method != "GET" or endpoint.body is not None:
-        script = tmp / f"wrk-{re.sub(r'[^a-z0-9]+', '-', endpoint.label.lower())}.lua"
+    script = tmp / f"wrk-{re.sub(r'[^a-z0-9]+', '-', endpoint.label.lower())}.lua"
+    if endpoint.rotate_cookies:
+        script.write_text(rotating_cookies_script(endpoint, args.threads))
+        cmd += ["-s", str(script)]
+    elif endpoint.method != "GET" or endpoint.body is not None:
         lines = [
             f"wrk.method = {_lua_string(endpoint.method)}",
             f"wrk.body = {_lua_string(endpoint.body or '')}",
@@ -241,3 +284,21 @@ def preflight(port: int, endpoint: Endpoint, rounds: int) -> tuple[Response, lis
     if endpoint.refuse and endpoint.refuse in text:
         problems.append(f"{endpoint.label}: the answer contains {endpoint.refuse!r}")
     return r, problems
+
+
+_PER_REQUEST = re.compile(
+    rb'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"|nonce="[^"]+"'
+)
+
+
+def distinct_learners(port: int, cookies: list[str]) -> list[str]:
+    """Problems, if any, with the many learners' sessions: two of them must be signed in as
+    different learners, or the many-learner run would measure one page."""
+    pages = []
+    for cookie in (cookies[0], cookies[len(cookies) // 2]):
+        r = request(port, "/", headers={"Cookie": cookie})
+        if r.status != 200 or b"Log out" not in r.body:
+            return [f"a many-learner session is not signed in: HTTP {r.status}"]
+        # The CSRF token and CSP nonce differ on every request; what is left is the learner's.
+        pages.append(re.sub(_PER_REQUEST, b"", r.body))
+    return [] if pages[0] != pages[1] else ["two of the many learners see the same page"]

@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
 from maps import layout as geometry
+from roadmap import caches
 from roadmap.models import Progress, Roadmap
 from roadmap.outline import Outline, curriculum_of
 
@@ -202,6 +203,14 @@ def prepared_map(roadmap: Roadmap) -> Prepared:
 
 def forget() -> None:
     _prepared.clear()
+
+
+caches.register(
+    "maps",
+    keyed_by="the roadmap, the language, and its content_version",
+    clear=forget,
+    size=lambda: len(_prepared),
+)
 
 
 class _Words:

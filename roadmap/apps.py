@@ -7,7 +7,9 @@ class RoadmapConfig(AppConfig):
     verbose_name = "Curriculum"
 
     def ready(self) -> None:
-        from roadmap import signals
+        # Every cache of rendered content registers itself with roadmap.caches on import, so
+        # that clear_all() empties them all from the start.
+        from roadmap import fragments, outline, pagecache, signals  # noqa: F401
 
         post_migrate.connect(signals.create_cache_table, sender=self)
         post_migrate.connect(signals.create_curators_group, sender=self)

@@ -12,15 +12,16 @@ Everything else is arithmetic in Python, so the page costs the same few queries 
 the curriculum grows.
 """
 
+import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import cached_property
 
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from roadmap import estimates
+from roadmap import caches, estimates
 from roadmap.models import MAX_SECTION_DEPTH, Progress, Resource, Roadmap, Section
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ class Outline:
     continue_with: Resource | None = None
     new_resources: tuple[Resource, ...] = ()
     time: estimates.TimeLeft | None = None  # of what is neither done nor skipped
+    state: "LearnerState | None" = None  # what it was built from (the page cache's key)
 
     @cached_property
     def done_ids(self) -> frozenset[int]:
@@ -224,6 +226,14 @@ def curriculum_of(roadmap: Roadmap) -> Curriculum:
 def forget_curricula() -> None:
     _curricula.clear()
     _roadmaps.clear()
+
+
+caches.register(
+    "curricula",
+    keyed_by="the roadmap and its content_version",
+    clear=forget_curricula,
+    size=lambda: len(_curricula),
+)
 
 
 def _read_curriculum(roadmap: Roadmap) -> Curriculum:
@@ -359,6 +369,25 @@ class LearnerState:
     seen_until: datetime | None = None  # what is new is what was added after this
     skipped_count_as_done: bool = False
 
+    def cache_key(self) -> bytes:
+        """A digest of every field: two states with the same key show the same page.
+
+        Derived from the fields themselves, so a field added here is in the key without anyone
+        remembering to add it. The roadmap counts by its id and content version (its curriculum
+        as this process has it). Long enough that no learner can make another's key.
+        """
+        parts = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Roadmap):
+                value = caches.curriculum_key(value)[:2]
+            elif isinstance(value, dict):
+                value = sorted(value.items())
+            elif isinstance(value, (set, frozenset)):
+                value = sorted(value)
+            parts.append((f.name, value))
+        return hashlib.blake2b(repr(parts).encode(), digest_size=32).digest()
+
 
 def _as_datetime(value) -> datetime:
     # SQLite's driver hands back the stored text; PostgreSQL's an aware datetime.
@@ -478,4 +507,5 @@ def build_outline(state: LearnerState) -> Outline:
         continue_with=continue_with,
         new_resources=new,
         time=learner_times.left_of(times.whole, ids),
+        state=state,
     )

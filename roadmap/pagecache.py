@@ -1,35 +1,45 @@
 """Whole roadmap pages, kept per process and keyed by everything that shapes them.
 
-A learner's roadmap page is a pure function of the curriculum (the roadmap's content_version),
-the learner's state on it (statuses, bookmark texts, notes, what is new to them, what "Continue
-with" offers) and a few flags. ``page_key`` is the one place that lists them: a cached page can
-never be stale, because when anything in it changes, the key changes, and it can never show one
-learner's words (a bookmark) to another, because their texts are in the key. The only
-per-request parts, the CSRF token and the CSP nonce, are rendered as placeholders and stamped
-in on the way out. Pages with flash messages are neither served from nor put in here, and
-neither are filtered pages nor htmx fragments (``page_key`` returns None for them).
+A roadmap page is a pure function of the address, the language, whether the visitor is signed
+in, and the learner's state on the roadmap (``LearnerState`` in roadmap/outline.py: the
+roadmap's content version, statuses, bookmark texts, notes, up to when they have seen what is
+new, their progress settings). ``page_key`` derives the key from exactly these, with
+``LearnerState.cache_key()`` digesting every field of the state, so a field added to the state
+joins the key by itself: a cached page can never be stale, and never shows one learner's words
+(a bookmark) to another. The only per-request parts, the CSRF token and the CSP nonce, are
+rendered as placeholders and stamped in on the way out. Pages with flash messages are neither
+served from nor put in here, and neither are filtered pages nor htmx fragments (``page_key``
+returns None for them).
+
+Pages are kept zlib-compressed (a page repeats itself a lot, so it takes a fraction of its
+size), within ``MAX_BYTES`` of compressed bytes per process; when a new page does not fit, the
+least recently served pages make room for it. Many learners taking turns thus keep their pages,
+instead of each full cache being dropped whole.
 """
 
 import threading
+import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 
-from roadmap import finder
+from roadmap import caches, finder
 
 CSRF_PLACEHOLDER = "\x00page-csrf\x00"
 NONCE_PLACEHOLDER = "\x00page-nonce\x00"
 _CSRF = CSRF_PLACEHOLDER.encode()
 _NONCE = NONCE_PLACEHOLDER.encode()
-MAX_BYTES = 32 * 1024 * 1024  # per process; the whole cache is dropped when it is full
+MAX_BYTES = 32 * 1024 * 1024  # compressed, per process
+# zlib's fastest: compressing is paid by the request that renders the page, and a page at the
+# fastest level still takes a small part of its size.
+COMPRESSION_LEVEL = 1
 
-# Pages are kept as the UTF-8 bytes sent, so MAX_BYTES counts what they really take (a character
-# of a non-Latin curriculum is two to four bytes) and no request encodes them again.
-_pages: dict[Hashable, bytes] = {}
+# Compressed UTF-8 bytes, least recently served first: MAX_BYTES counts what they really take.
+_pages: OrderedDict[Hashable, bytes] = OrderedDict()
 _size = 0
 _lock = threading.Lock()
 
@@ -38,23 +48,12 @@ def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable | None
     """Everything the roadmap page shows, as a hashable key (see the module docstring), or
     None for a page that must not be cached.
 
-    Add here whatever a new part of the page depends on; nothing else decides what is cached.
+    What the page shows of the learner must come from ``outline.state``; whatever else a new
+    part of the page depends on goes here; nothing else decides what is cached.
     """
-    if request.htmx or finder.requested(request):
+    if request.htmx or finder.requested(request) or outline.state is None:
         return None  # fragments and filtered pages are rendered each time (see roadmap.finder)
-    roadmap = outline.roadmap
-    key = (roadmap.pk, roadmap.content_version, request.path, learner, settings.REGISTRATION_OPEN)
-    if not learner:
-        return key
-    return (
-        *key,
-        frozenset(outline.statuses.items()),
-        frozenset(outline.bookmarks.items()),
-        outline.noted_ids,
-        outline.skipped_count_as_done,
-        outline.new_ids,
-        outline.continue_with.pk if outline.continue_with else None,
-    )
+    return (request.path, caches.language(), learner, outline.state.cache_key())
 
 
 def cached_page(
@@ -62,32 +61,60 @@ def cached_page(
 ) -> HttpResponse:
     """The page for ``key``, rendered by ``render(placeholders)`` when it is not cached yet;
     rendered every time, with ``status``, when ``key`` is None."""
-    global _size
     if key is None or len(get_messages(request)):
         return HttpResponse(render({}), status=status)
-    page = _pages.get(key)
-    if page is None:
+    stored = _get(key)
+    if stored is None:
         page = render({"csrf_token": CSRF_PLACEHOLDER, "csp_nonce": NONCE_PLACEHOLDER}).encode()
-        with _lock:
-            if key not in _pages:  # another thread may have rendered it meanwhile
-                if _size + len(page) > MAX_BYTES:
-                    _pages.clear()
-                    _size = 0
-                _pages[key] = page
-                _size += len(page)
+        _put(key, zlib.compress(page, COMPRESSION_LEVEL))
+    else:
+        page = zlib.decompress(stored)
     nonce = get_nonce(request)
     page = page.replace(_CSRF, get_token(request).encode())
     page = page.replace(_NONCE, str(nonce).encode() if nonce is not None else b"")
     return HttpResponse(page)
 
 
+def _get(key: Hashable) -> bytes | None:
+    with _lock:
+        stored = _pages.get(key)
+        if stored is not None:
+            _pages.move_to_end(key)
+        return stored
+
+
+def _put(key: Hashable, stored: bytes) -> None:
+    global _size
+    if len(stored) > MAX_BYTES:
+        return
+    with _lock:
+        if key in _pages:  # another thread rendered it meanwhile
+            return
+        while _pages and _size + len(stored) > MAX_BYTES:
+            _size -= len(_pages.popitem(last=False)[1])
+        _pages[key] = stored
+        _size += len(stored)
+
+
 def size() -> int:
-    """Bytes the cached pages take, as counted against MAX_BYTES."""
+    """Compressed bytes the cached pages take, as counted against MAX_BYTES."""
     return _size
 
 
-def clear(**kwargs) -> None:
+def count() -> int:
+    return len(_pages)
+
+
+def clear() -> None:
     global _size
     with _lock:
         _pages.clear()
         _size = 0
+
+
+caches.register(
+    "pages",
+    keyed_by="the address, the language, signed in or not, LearnerState.cache_key()",
+    clear=clear,
+    size=size,
+)

@@ -103,19 +103,13 @@ def csrf_client(alice) -> Client:
 
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
-    """Outlines and rendered items are kept per process; each test starts without them."""
-    from maps import draw
-    from roadmap import fragments, outline, pagecache
+    """Curricula, rendered items and pages are kept per process (roadmap/caches.py); each test
+    starts without them."""
+    from roadmap import caches
 
-    outline.forget_curricula()
-    fragments.clear()
-    pagecache.clear()
-    draw.forget()
+    caches.clear_all()
     yield
-    outline.forget_curricula()
-    fragments.clear()
-    pagecache.clear()
-    draw.forget()
+    caches.clear_all()
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Cached roadmap pages: never stale, never sharing a token or a nonce between requests."""
 
 import re
+import secrets
+import zlib
 
 import pytest
 
@@ -53,20 +55,70 @@ def test_learners_with_the_same_progress_see_the_same_page_with_their_own_tokens
     assert tokens.sub("T", alice_html) == tokens.sub("T", bob_html)
 
 
-def test_the_cache_counts_bytes_not_characters_against_its_budget(rf, monkeypatch):
+def random_page(n_bytes: int) -> str:
+    """A page that barely compresses."""
+    return secrets.token_urlsafe(n_bytes)[:n_bytes]
+
+
+def stored_size(page: str) -> int:
+    from roadmap import pagecache
+
+    return len(zlib.compress(page.encode(), pagecache.COMPRESSION_LEVEL))
+
+
+def serve(rf, key: str, page: str) -> bytes:
+    from roadmap import pagecache
+
+    return pagecache.cached_page(rf.get("/"), key, lambda overrides: page).content
+
+
+def test_pages_are_kept_compressed_and_counted_as_stored(rf):
+    from roadmap import pagecache
+
+    page = "<li>Attention is all you need — é</li>\n" * 2000
+    assert serve(rf, "repetitive", page) == page.encode()
+    assert pagecache.size() == len(zlib.compress(page.encode(), pagecache.COMPRESSION_LEVEL))
+    assert pagecache.size() < len(page.encode()) / 20
+    assert serve(rf, "repetitive", "not rendered again") == page.encode()
+
+
+def test_when_full_the_least_recently_served_pages_make_room(rf, monkeypatch):
+    from roadmap import pagecache
+
+    pages = {key: random_page(1000) for key in "abcd"}
+    room_for_three = sum(stored_size(pages[key]) for key in "abc")
+    monkeypatch.setattr(pagecache, "MAX_BYTES", room_for_three + 400)
+    for key in "abc":
+        serve(rf, key, pages[key])
+    serve(rf, "a", "not rendered again")  # a is now the most recently served
+    serve(rf, "d", pages["d"])  # no room for a fourth: b, the least recently served, goes
+    assert list(pagecache._pages) == ["c", "a", "d"]
+    assert serve(rf, "a", "not rendered again") == pages["a"].encode()
+    serve(rf, "e", random_page(2000))  # needs about two pages' room: c and d go
+    assert list(pagecache._pages) == ["a", "e"]
+    assert serve(rf, "b", "rendered anew") == b"rendered anew"
+
+
+def test_the_cache_never_holds_more_than_its_bound_in_bytes(rf, monkeypatch):
+    from roadmap import pagecache
+
+    monkeypatch.setattr(pagecache, "MAX_BYTES", 10_000)
+    for n in range(60):
+        serve(rf, f"page {n}", random_page(500 + 137 * (n % 17)))
+        assert pagecache.size() == sum(len(stored) for stored in pagecache._pages.values())
+        assert pagecache.size() <= 10_000
+    assert pagecache.size() > 10_000 - 2 * stored_size(random_page(2800))  # full, not emptied
+    assert pagecache.count() > 3
+
+
+def test_a_page_larger_than_the_whole_cache_is_served_but_not_kept(rf, monkeypatch):
     from roadmap import pagecache
 
     monkeypatch.setattr(pagecache, "MAX_BYTES", 1000)
-    page = "<p>é</p>" * 50  # 400 characters, 450 bytes
-
-    pagecache.cached_page(rf.get("/"), "first", lambda overrides: page)
-    assert pagecache.size() == len(page.encode()) == 450
-    pagecache.cached_page(rf.get("/"), "second", lambda overrides: page)
-    assert pagecache.size() == 900
-    # 1,200 characters would fit in 1,000; 1,350 bytes do not: the cache starts over.
-    pagecache.cached_page(rf.get("/"), "third", lambda overrides: page)
-    assert pagecache.size() == 450
-    assert list(pagecache._pages) == ["third"]
+    serve(rf, "small", "small page")
+    big = random_page(3000)
+    assert serve(rf, "big", big) == big.encode()
+    assert list(pagecache._pages) == ["small"]
 
 
 def test_a_cached_non_latin_page_is_served_intact(anon):

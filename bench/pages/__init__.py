@@ -20,7 +20,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bench import inprocess
+from bench import measure
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -61,26 +61,26 @@ class Context:
 
     def queries(self, client: Client, url: str) -> int:
         """The number of SQL queries of one warm GET of ``url`` (which must answer 200)."""
-        return len(inprocess.capture(client, url))
+        return len(measure.capture(client, url))
 
     def capture(self, client: Client, url: str) -> list[dict]:
         """The SQL of one warm GET of ``url``: ``{"sql": ..., "ms": ...}`` per query."""
-        return inprocess.capture(client, url)
+        return measure.capture(client, url)
 
     def render_ms(
         self,
         client: Client,
         url: str,
-        samples: int = inprocess.RENDER_SAMPLES,
+        samples: int = measure.RENDER_SAMPLES,
         forget: Iterable[Callable[[], object]] = (),
     ) -> list[float]:
         """Times of ``samples`` GETs after a warm-up, in ms; ``forget`` holds the cache
         clearers called before each request (``roadmap.pagecache.clear``, ...)."""
-        return inprocess.timings(client, url, samples, tuple(forget))
+        return measure.timings(client, url, samples, tuple(forget))
 
     def profile(self, client: Client, url: str, requests: int = 5) -> dict:
-        """Where a GET's time goes, by cProfile (see ``inprocess.profile``)."""
-        return inprocess.profile(client, url, requests)
+        """Where a GET's time goes, by cProfile (see ``measure.profile``)."""
+        return measure.profile(client, url, requests)
 
 
 def discover() -> list[str]:

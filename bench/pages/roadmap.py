@@ -17,8 +17,7 @@ SAMPLES = 50
 
 
 def measure(ctx: Context) -> list[Line]:
-    from roadmap import fragments, pagecache
-    from roadmap.outline import forget_curricula
+    from roadmap import caches, pagecache
 
     small, big = ctx.roadmap_1x.get_absolute_url(), ctx.roadmap_10x.get_absolute_url()
     queries = {
@@ -33,9 +32,7 @@ def measure(ctx: Context) -> list[Line]:
         "learner_1x": ctx.render_ms(ctx.client, small, SAMPLES // 2, (pagecache.clear,)),
         "anon_10x": ctx.render_ms(ctx.anon, big, SAMPLES // 2, (pagecache.clear,)),
         # After a curriculum edit: nothing cached at all.
-        "learner_10x_cold": ctx.render_ms(
-            ctx.client, big, SAMPLES // 2, (pagecache.clear, fragments.clear, forget_curricula)
-        ),
+        "learner_10x_cold": ctx.render_ms(ctx.client, big, SAMPLES // 2, (caches.clear_all,)),
         # Served from the page cache: the learner reloads, or comes back unchanged.
         "learner_10x_cached": ctx.render_ms(ctx.client, big, SAMPLES // 2),
     }

@@ -31,16 +31,19 @@ def headings_under(note_html: str, parent_level: int) -> SafeString:
 def resource_item(context, resource, heading_level: int) -> SafeString:
     """One resource's list item, from the per-process fragment cache (see roadmap.fragments)."""
     outline = context["outline"]
-    learner = context["learner"]
+    if context["learner"]:
+        look = fragments.ItemLook(
+            authenticated=True,
+            status=outline.status_of(resource),
+            bookmark=outline.bookmarks.get(resource.pk, ""),
+            has_note=resource.pk in outline.noted_ids,
+            is_new=resource.pk in outline.new_ids,
+        )
+        csrf_token = str(context.get("csrf_token", ""))
+    else:
+        look, csrf_token = fragments.ItemLook(authenticated=False), ""
     return fragments.resource_item(
-        resource,
-        heading_level,
-        authenticated=learner,
-        status=outline.status_of(resource) if learner else "",
-        bookmark=outline.bookmarks.get(resource.pk, "") if learner else "",
-        has_note=learner and resource.pk in outline.noted_ids,
-        is_new=learner and resource.pk in outline.new_ids,
-        csrf_token=str(context.get("csrf_token", "")) if learner else "",
+        outline.roadmap, resource, heading_level, look, csrf_token=csrf_token
     )
 
 
