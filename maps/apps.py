@@ -9,4 +9,7 @@ class MapsConfig(AppConfig):
     def ready(self) -> None:
         from roadmap.extensions import register_link
 
+        # Importing the drawing registers its cache with roadmap.caches.
+        from . import draw  # noqa: F401
+
         register_link(_("Map"), "maps:map")

@@ -16,6 +16,12 @@ when another process changes something. Their keys are derived, never listed by 
   the language, the site's settings the page shows and ``LearnerState.cache_key()``, a digest of
   every field of the learner's state (roadmap/outline.py).
 
+Apps built on the curriculum register their own caches here (:func:`register`), so that
+:func:`clear_all` empties them too:
+
+- ``maps`` (maps/draw.py): each roadmap's laid-out map without progress, keyed by the roadmap,
+  the language and its ``content_version``.
+
 Each key holds the active language (:func:`language`), so a page rendered in one language is
 never served in another. Keys change whenever what they stand for changes, so nothing needs
 invalidating in production; :func:`clear_all` empties them all at once for the cases a key

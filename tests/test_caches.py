@@ -5,6 +5,7 @@ import dataclasses
 from datetime import UTC, datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 import roadmap.caches
@@ -18,18 +19,19 @@ pytestmark = pytest.mark.django_db
 
 def test_every_cache_kept_in_the_process_is_named_in_the_caches_module():
     names = {cache.name for cache in caches.registered()}
-    assert names == {"curricula", "resource items", "pages"}
+    assert names == {"curricula", "resource items", "pages", "maps"}
     for name in names:
         assert f"``{name}``" in roadmap.caches.__doc__
 
 
 def test_clear_all_empties_every_cache(alice_client, anon):
-    make_resource()
+    resource = make_resource()
     alice_client.get("/")
     anon.get("/")
+    anon.get(reverse("maps:map", args=[resource.section.roadmap.slug]))
     assert all(cache.size() > 0 for cache in caches.registered())
     caches.clear_all()
-    assert [cache.size() for cache in caches.registered()] == [0, 0, 0]
+    assert [cache.size() for cache in caches.registered()] == [0, 0, 0, 0]
 
 
 def test_an_overridden_setting_empties_the_caches(settings, anon):
