@@ -31,7 +31,7 @@ def test_clear_all_empties_every_cache(alice_client, anon):
     anon.get(reverse("maps:map", args=[resource.section.roadmap.slug]))
     assert all(cache.size() > 0 for cache in caches.registered())
     caches.clear_all()
-    assert [cache.size() for cache in caches.registered()] == [0, 0, 0, 0]
+    assert all(cache.size() == 0 for cache in caches.registered())
 
 
 def test_an_overridden_setting_empties_the_caches(settings, anon):
@@ -53,7 +53,7 @@ def test_an_edited_template_empties_the_caches_in_development(anon):
     anon.get("/")
     template = Path(settings.BASE_DIR, "templates/roadmap/_resource.html")
     file_changed.send(sender=None, file_path=template)
-    assert [cache.size() for cache in caches.registered()] == [0, 0, 0]
+    assert all(cache.size() == 0 for cache in caches.registered())
 
 
 def example_state(roadmap: Roadmap) -> LearnerState:
