@@ -32,11 +32,14 @@ test-fast: .venv/.synced
 # Too slow for .ci/run; run it when you touch anything that computes with dates.
 TEST_DATES_INSTANTS ?= 2027-01-31T23:58:00Z 2028-02-29T00:02:00Z
 test-dates: .venv/.synced
-	@set -e; for instant in $(TEST_DATES_INSTANTS); do \
+	@failed=""; for instant in $(TEST_DATES_INSTANTS); do \
 		echo "== the suite with the clock at $$instant"; \
 		ROADMAP_TEST_NOW=$$instant PYTHONPATH=$(CURDIR)/tests/clock$${PYTHONPATH:+:$$PYTHONPATH} \
-			$(UV) run --no-sync pytest -m "not browser" -p no:cacheprovider $(PYTEST_ARGS); \
-	done
+			$(UV) run --no-sync pytest -m "not browser" -p no:cacheprovider \
+			-W "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning" \
+			$(PYTEST_ARGS) || failed="$$failed $$instant"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== failed at:$$failed"; exit 1; fi
 
 lint: .venv/.synced
 	$(UV) run --no-sync ruff check .
