@@ -5,15 +5,14 @@ Carol is a curator, and ``anon`` is a visitor without an account.
 """
 
 import itertools
-import os
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
 from django.test import Client
 
 from accounts.models import User
 from roadmap.models import Resource, Roadmap, Section
+from tests.clock.sitecustomize import travel_to_test_now
 
 PASSWORD = "correct horse battery staple"
 
@@ -21,9 +20,7 @@ PASSWORD = "correct horse battery staple"
 def pytest_configure(config: pytest.Config) -> None:
     # ``make test-dates`` starts the clock at ROADMAP_TEST_NOW from tests/clock/sitecustomize.py
     # in every process; this covers a plain ``ROADMAP_TEST_NOW=... pytest`` in this one.
-    destination = os.environ.get("ROADMAP_TEST_NOW", "").strip()
-    if destination and not time_machine.traveller_stack:
-        time_machine.travel(destination, tick=True).start()
+    travel_to_test_now()
 
 
 _counter = itertools.count(1)

@@ -18,7 +18,9 @@ REPORT = (
 
 
 def run_python(**env: str) -> list[str]:
-    environment = {key: value for key, value in os.environ.items() if key != "ROADMAP_TEST_NOW"}
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("ROADMAP_TEST_NOW")
+    }
     out = subprocess.run(
         [sys.executable, "-c", REPORT],
         env={**environment, **env},

@@ -1,4 +1,4 @@
-"""Start every Python process of a test run at the instant in ``ROADMAP_TEST_NOW``.
+"""Start every Python process of a test run on one clock, set to ``ROADMAP_TEST_NOW``.
 
 ``make test-dates`` puts this folder first on ``PYTHONPATH``, so the pytest process and
 every process the tests start (gunicorn, ``manage.py`` commands, task workers) import it
@@ -6,11 +6,17 @@ before anything else and see the machine's clock at that instant, ticking on fro
 time-machine moves only what Python reads as the wall clock: monotonic time, sleeps and
 socket timeouts stay real, which the server and link-checker tests rely on.
 
-The folder is on no path outside such a run; ``tests/conftest.py`` starts the same travel
+The first process notes in ``ROADMAP_TEST_NOW_FROM`` the real time at which its clock read
+the instant; the processes it starts travel to the instant plus the real time since, so a
+worker started minutes into the run agrees with the tests on what "now" is.
+
+The folder is on no path outside such a run; ``tests/conftest.py`` calls the same function
 in the pytest process when the variable is set without it.
 """
 
 import os
+import time
+from datetime import datetime, timedelta
 
 
 def travel_to_test_now() -> None:
@@ -21,7 +27,14 @@ def travel_to_test_now() -> None:
 
     if time_machine.traveller_stack:
         return
-    time_machine.travel(destination, tick=True).start()
+    instant = datetime.fromisoformat(destination)
+    real_now = time.time()
+    since = os.environ.get("ROADMAP_TEST_NOW_FROM")
+    if since:
+        instant += timedelta(seconds=real_now - float(since))
+    else:
+        os.environ["ROADMAP_TEST_NOW_FROM"] = repr(real_now)
+    time_machine.travel(instant, tick=True).start()
 
 
 travel_to_test_now()
