@@ -35,6 +35,7 @@ def travel_to_test_now() -> None:
     else:
         os.environ["ROADMAP_TEST_NOW_FROM"] = repr(real_now)
     time_machine.travel(instant, tick=True).start()
+    time.time()  # time-machine ticks from the first reading: start it now, not when first asked
 
 
 travel_to_test_now()
