@@ -7,11 +7,12 @@ it back).
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import timezone
 
+from history.activity import zone_of
 from history.models import Event, PublicProfile
 from roadmap.models import Note, Progress, Resource, Roadmap
 from roadmap.outline import curriculum_of
@@ -28,13 +29,20 @@ def _ref(slug: str, url: str, title: str) -> dict[str, str]:
     return {"roadmap": slug, "url": url, "title": title}
 
 
-def export_json(user) -> Iterator[str]:
+def exported_on(user, *, now: datetime | None = None) -> date:
+    """The date an export bears (its file name, its heading): the learner's own date, which
+    near midnight is not the server's."""
+    return timezone.localdate(now or timezone.now(), zone_of(user))
+
+
+def export_json(user, *, now: datetime | None = None) -> Iterator[str]:
     """The learner's export as JSON text, in pieces: events are streamed, not held in memory."""
     resource_fields = ("resource__roadmap__slug", "resource__url", "resource__title")
     public = PublicProfile.objects.filter(user=user).first()
     head = {
         "schema": SCHEMA,
-        "exported_at": timezone.now().isoformat(),
+        # The learner's local time: the same instant, with the offset of the date it bears.
+        "exported_at": timezone.localtime(now or timezone.now(), zone_of(user)).isoformat(),
         "site": settings.SITE_NAME,
         "account": {"email": user.email, "date_joined": _when(user.date_joined)},
         "settings": {
@@ -96,7 +104,7 @@ def _status_box(status: str | None) -> str:
     return {Status.DONE: "[x]", Status.IN_PROGRESS: "[~]", Status.SKIPPED: "[-]"}.get(status, "[ ]")
 
 
-def export_markdown(user) -> str:
+def export_markdown(user, *, now: datetime | None = None) -> str:
     """Notes and progress as one study document, in the order the roadmaps teach."""
     states = {
         resource_id: (status, bookmark)
@@ -109,7 +117,7 @@ def export_markdown(user) -> str:
     lines = [
         f"# My study notes · {settings.SITE_NAME}",
         "",
-        f"Exported {timezone.localdate():%-d %B %Y}. [x] done, [~] in progress, [-] skipped.",
+        f"Exported {exported_on(user, now=now):%-d %B %Y}. [x] done, [~] in progress, [-] skipped.",
     ]
     shown: set[int] = set()
     for roadmap in Roadmap.objects.published():

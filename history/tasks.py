@@ -8,7 +8,7 @@ starts if none is waiting. Pages already ignore an expired upload; this gives it
 
 from datetime import datetime, timedelta
 
-from django.tasks import task
+from django.tasks import TaskContext, task
 from django.utils import timezone
 
 from history.models import PendingImport
@@ -22,18 +22,23 @@ def delete_expired_imports(*, now: datetime | None = None) -> int:
     return deleted
 
 
-@task()
-def remove_expired_imports() -> dict:
+@task(takes_context=True)
+def remove_expired_imports(context: TaskContext) -> dict:
     try:
         return {"deleted": delete_expired_imports()}
     finally:
-        schedule_import_cleanup(after=EVERY)
+        schedule_import_cleanup(after=EVERY, asking=str(context.task_result.id))
 
 
-def schedule_import_cleanup(*, after: timedelta = timedelta(0)) -> datetime | None:
-    """Queue the clean-up to run ``after`` from now, unless one is waiting.
+def schedule_import_cleanup(
+    *, after: timedelta = timedelta(0), asking: str | None = None
+) -> datetime | None:
+    """Queue the clean-up to run ``after`` from now, unless one is waiting or running (other
+    than ``asking``, the run that queues its successor).
 
     Returns when it will run, or None when nothing was queued (one is waiting, or the backend
     cannot run tasks later, like the immediate backend of development and tests).
     """
-    return enqueue_unless_waiting(remove_expired_imports, lambda: timezone.now() + after)
+    return enqueue_unless_waiting(
+        remove_expired_imports, lambda: timezone.now() + after, asking=asking
+    )

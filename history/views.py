@@ -14,7 +14,6 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -82,7 +81,7 @@ def export_json(request: HttpRequest) -> StreamingHttpResponse:
         (piece.encode() for piece in exports.export_json(request.user)),
         content_type="application/json; charset=utf-8",
     )
-    stamp = timezone.localdate().isoformat()
+    stamp = exports.exported_on(request.user).isoformat()
     response["Content-Disposition"] = f'attachment; filename="llm-roadmap-{stamp}.json"'
     return response
 
@@ -93,7 +92,7 @@ def export_markdown(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         exports.export_markdown(request.user), content_type="text/markdown; charset=utf-8"
     )
-    stamp = timezone.localdate().isoformat()
+    stamp = exports.exported_on(request.user).isoformat()
     response["Content-Disposition"] = f'attachment; filename="llm-roadmap-notes-{stamp}.md"'
     return response
 

@@ -149,7 +149,7 @@ def daily_link_check(context: TaskContext) -> dict:
         forget_old_history()
         return _summary(run)
     finally:
-        schedule_daily_check()
+        schedule_daily_check(asking=str(context.task_result.id))
 
 
 def forget_old_history() -> None:
@@ -161,8 +161,9 @@ def forget_old_history() -> None:
     DBTaskResult.objects.finished().filter(finished_at__lt=finished_before).delete()
 
 
-def schedule_daily_check() -> datetime | None:
-    """Queue the next daily check, 24 h after the last full one, unless one is waiting.
+def schedule_daily_check(*, asking: str | None = None) -> datetime | None:
+    """Queue the next daily check, 24 h after the last full one, unless one is waiting or
+    running (other than ``asking``, the run that queues its successor).
 
     Returns when it will run, or None when nothing was queued (one is waiting, or the backend
     cannot run tasks later, like the immediate backend of development and tests).
@@ -173,4 +174,4 @@ def schedule_daily_check() -> datetime | None:
         last = LinkCheckRun.objects.full().not_failed().first()
         return max(now, last.started_at + DAY) if last else now
 
-    return enqueue_unless_waiting(daily_link_check, after_the_last_full_run)
+    return enqueue_unless_waiting(daily_link_check, after_the_last_full_run, asking=asking)

@@ -12,8 +12,17 @@ from django.test import Client
 
 from accounts.models import User
 from roadmap.models import Resource, Roadmap, Section
+from tests.clock.sitecustomize import travel_to_test_now
 
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # ``make test-dates`` starts the clock at ROADMAP_TEST_NOW from tests/clock/sitecustomize.py
+    # in every process; this covers a plain ``ROADMAP_TEST_NOW=... pytest`` in this one.
+    travel_to_test_now()
+
+
 _counter = itertools.count(1)
 
 

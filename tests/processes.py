@@ -24,12 +24,19 @@ SECRET_KEY = secrets.token_urlsafe(50)
 UNREACHABLE_DATABASE = "postgres://postgres@127.0.0.1:1/roadmap?connect_timeout=1"
 
 
+CLOCK = ("ROADMAP_TEST_NOW", "ROADMAP_TEST_NOW_FROM", "PYTHONPATH")
+
+
 def production_env(**overrides: str | None) -> dict[str, str]:
-    """DEBUG=0, a secret key and the host names, and nothing else from the outer environment.
+    """DEBUG=0, a secret key and the host names, and nothing else from the outer environment
+    but the test clock of ``make test-dates``.
 
     An override of None removes that variable.
     """
     env = {k: os.environ[k] for k in ("HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
+    if os.environ.get("ROADMAP_TEST_NOW"):
+        # make test-dates: the servers and workers start on the tests' clock (tests/clock/).
+        env |= {k: os.environ[k] for k in CLOCK if k in os.environ}
     env |= {
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -86,6 +86,33 @@ def test_the_daily_check_runs_and_queues_the_next_one(database_tasks, link_serve
     assert next_one.run_after == run.started_at + timedelta(hours=24)
 
 
+def left_running(result, *, worker_ids: list[str], started_at) -> None:
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status=TaskResultStatus.RUNNING, worker_ids=worker_ids, started_at=started_at
+    )
+
+
+def test_a_worker_starting_while_a_daily_check_runs_leaves_the_next_one_to_it(database_tasks):
+    # Running elsewhere, or left by a worker that died and about to be run again: either way
+    # that run queues its successor when it ends, timed from a run that did the work.
+    result = daily_link_check.enqueue()
+    left_running(result, worker_ids=["killed"], started_at=timezone.now())
+    LinkCheckRun.objects.create(trigger="schedule", task_id=str(result.id))  # cut short
+    assert schedule_daily_check() is None
+    assert not daily_tasks_waiting().exists()
+
+
+def test_a_daily_check_given_up_for_good_has_its_successor_queued(database_tasks):
+    from worker.management.commands.run_worker import Command
+
+    result = daily_link_check.enqueue()
+    left_running(result, worker_ids=["one", "two"], started_at=timezone.now() - timedelta(hours=1))
+    Command(stdout=StringIO()).recover()  # what the worker does at every heartbeat
+    assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.FAILED
+    waiting = daily_tasks_waiting().get()
+    assert abs(waiting.run_after - timezone.now()) < timedelta(minutes=1)
+
+
 def test_a_daily_check_right_after_a_full_run_checks_nothing(link_server):
     make_resource(url=link_server.url("/ok"))
     call_command("check_links", stdout=StringIO())

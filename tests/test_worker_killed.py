@@ -89,12 +89,6 @@ def wait_for(what: str, condition: Callable[[], bool], seconds: float, log: Path
         time.sleep(0.1)
 
 
-@pytest.mark.xfail(
-    reason="Since the import clean-up is also queued when a worker starts, the next daily check "
-    "is found queued a day after the killed run rather than the run that did the work; open in "
-    "issue 18's note, to be fixed next session.",
-    strict=False,
-)
 def test_a_run_cut_short_by_a_killed_worker_is_failed_then_run_again(
     postgres, gate_server, start_worker, tmp_path
 ):

@@ -1,5 +1,6 @@
 import os
 
+from django.tasks import TaskResultStatus
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
@@ -25,11 +26,9 @@ class Command(DatabaseWorkerCommand):
         beat(worker_id)
         forget_long_gone_workers()
         recover_abandoned_tasks()
-        for _, line in worker_starting.send(sender=self.__class__):
-            if line:
-                self.stdout.write(line)
+        self.queue_recurring_work()
         # A batch run ends when the queue is empty, long before anyone would think it dead.
-        heartbeat = None if options["batch"] else Heartbeat(worker_id, recover_abandoned_tasks)
+        heartbeat = None if options["batch"] else Heartbeat(worker_id, self.recover)
         if heartbeat:
             heartbeat.start()
         try:
@@ -37,3 +36,14 @@ class Command(DatabaseWorkerCommand):
         finally:
             if heartbeat:
                 heartbeat.stop()
+
+    def queue_recurring_work(self) -> None:
+        for _, line in worker_starting.send(sender=self.__class__):
+            if line:
+                self.stdout.write(line)
+
+    def recover(self) -> None:
+        # A task given up for good never queues its successor, as a run that ends does: the
+        # recurring work is queued again, by the same rule as at start (worker/queue.py).
+        if any(task.status == TaskResultStatus.FAILED for task in recover_abandoned_tasks()):
+            self.queue_recurring_work()
