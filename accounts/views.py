@@ -16,10 +16,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import ngettext
+from django.utils import translation
+from django.utils.translation import get_language_from_request, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import deletion
+from accounts import deletion, language
 from accounts.adapter import ADDRESS_UNAVAILABLE
 from accounts.decorators import learner_required
 from accounts.forms import SettingsForm
@@ -185,10 +187,19 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     back = _back_to(request)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
-            messages.success(request, "Your settings were saved.")
+            user = form.save()
+            # The next page, and the message on it, in the language just chosen.
+            if not user.language:  # the browser's language, not the one last picked in the footer
+                request.COOKIES.pop(settings.LANGUAGE_COOKIE_NAME, None)
+            translation.activate(user.language or get_language_from_request(request))
+            messages.success(request, _("Your settings were saved."))
             query = f"?{urlencode({'next': back})}" if back else ""
-            return redirect(reverse("accounts:settings") + query)
+            response = redirect(reverse("accounts:settings") + query)
+            if user.language:
+                language.set_language_cookie(response, user.language)
+            else:
+                response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+            return response
         return render(request, "accounts/settings.html", {"form": form, "back": back}, status=422)
     return render(request, "accounts/settings.html", {"form": form, "back": back})
 

@@ -18,6 +18,7 @@ from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
+from django.utils import translation
 
 from roadmap import finder
 
@@ -43,7 +44,14 @@ def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable | None
     if request.htmx or finder.requested(request):
         return None  # fragments and filtered pages are rendered each time (see roadmap.finder)
     roadmap = outline.roadmap
-    key = (roadmap.pk, roadmap.content_version, request.path, learner, settings.REGISTRATION_OPEN)
+    key = (
+        roadmap.pk,
+        roadmap.content_version,
+        request.path,
+        translation.get_language(),  # the interface's words and formats
+        learner,
+        settings.REGISTRATION_OPEN,
+    )
     if not learner:
         return key
     return (
