@@ -70,7 +70,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # the proxy itself nor an address the visitor wrote (config/proxies.py).
         ip = client_ip(request)
         if ip is None:
-            raise PermissionDenied("Unable to determine the client's address.")
+            raise PermissionDenied(_("Unable to determine the client's address."))
         return ip
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 ACTIVITY_KEY = "_last_seen"
 ACTIVITY_INTERVAL = 5 * 60  # seconds: how stale "last seen" may be
@@ -43,8 +44,10 @@ class StaffSecondFactorMiddleware:
             return None
         messages.warning(
             request,
-            "The admin needs two-factor authentication: set up an authenticator app or a "
-            "security key, then go back to the admin.",
+            _(
+                "The admin needs two-factor authentication: set up an authenticator app or a "
+                "security key, then go back to the admin."
+            ),
         )
         return redirect("mfa_index")
 
@@ -82,4 +85,4 @@ class UnconfiguredProviderMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, SocialApp.DoesNotExist):
-            raise Http404("This sign-in option is not set up on this site.")
+            raise Http404(_("This sign-in option is not set up on this site."))

@@ -26,13 +26,13 @@ from accounts.adapter import ADDRESS_UNAVAILABLE
 from accounts.decorators import learner_required
 from accounts.forms import SettingsForm
 
-ADDRESS_IN_USE = "That address is already in use, so nothing was changed."
+ADDRESS_IN_USE = _("That address is already in use, so nothing was changed.")
 
-SSO_ONLY_REFUSAL = (
+SSO_ONLY_REFUSAL = _(
     "This site signs people in only through its identity provider: use the button on the "
     "sign-in page."
 )
-SSO_ONLY_NO_PASSWORDS = (
+SSO_ONLY_NO_PASSWORDS = _(
     "This site signs people in only through its identity provider, so it keeps no passwords "
     "to reset, change or set here: use the button on the sign-in page."
 )
@@ -238,13 +238,15 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         if sessions:
             deleted = ngettext(
                 "Your account and everything in it were deleted and signed out on %(count)d "
-                "other device.",
+                "other device. Thank you for learning with us.",
                 "Your account and everything in it were deleted and signed out on %(count)d "
-                "other devices.",
+                "other devices. Thank you for learning with us.",
                 sessions,
             ) % {"count": sessions}
         else:
-            deleted = "Your account and everything in it were deleted."
-        messages.success(request, f"{deleted} Thank you for learning with us.")
+            deleted = _(
+                "Your account and everything in it were deleted. Thank you for learning with us."
+            )
+        messages.success(request, deleted)
         return redirect("roadmap:home")
     return render(request, "accounts/delete.html", {"counts": deletion.counts_for(user)})
