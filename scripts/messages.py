@@ -107,7 +107,8 @@ def _source_files():
             continue
         for name in sorted(files):
             path = here / name
-            if name.endswith(".py") or (name.endswith((".html", ".txt")) and "templates" in path.parts):
+            template = name.endswith((".html", ".txt")) and "templates" in path.parts
+            if name.endswith(".py") or template:
                 yield path, "django"
             elif name.endswith(".js") and "static" in path.parts:
                 yield path, "djangojs"
