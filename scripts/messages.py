@@ -208,7 +208,20 @@ def _key(message) -> tuple:
 
 
 def _new_catalog(language: str) -> Catalog:
-    catalog = Catalog(locale=language, project="LLM Roadmap", fuzzy=False)
+    catalog = Catalog(
+        locale=language,
+        project="LLM Roadmap",
+        version="",
+        copyright_holder="the LLM Roadmap contributors",
+        msgid_bugs_address="",
+        last_translator="the LLM Roadmap contributors",
+        language_team="",
+        fuzzy=False,
+        header_comment=(
+            "# The interface of LLM Roadmap, translated. Made by `make messages`, which keeps the\n"
+            "# translations; docs/translating.md has the glossary and how to add a language."
+        ),
+    )
     catalog._num_plurals, catalog._plural_expr = _plural_rule(language)
     return catalog
 
