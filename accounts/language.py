@@ -29,18 +29,20 @@ class SavedLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        saved = ""
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and available(user.language):
-            saved = user.language
-            translation.activate(saved)
-            request.LANGUAGE_CODE = saved
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         response = self.get_response(request)
         # The page also depends on the language cookie (and, signed in, on the session): a
         # shared cache must not hand one visitor's language to another.
         patch_vary_headers(response, ("Cookie",))
-        if saved and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != saved:
-            set_language_cookie(response, saved)
+        # As saved now: the view may just have changed it (Settings, the picker, signing in).
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and available(user.language):
+            cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            if cookie != user.language and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
+                set_language_cookie(response, user.language)
         return response
 
 
