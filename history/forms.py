@@ -39,7 +39,7 @@ class ImportForm(forms.Form):
 
 class PublicProfileForm(forms.ModelForm):
     # Checked by clean_handle, with one message for every way a handle can be wrong.
-    handle = forms.CharField(max_length=100, strip=True)
+    handle = forms.CharField(label=_("Handle"), max_length=100, strip=True)
 
     class Meta:
         model = PublicProfile
