@@ -150,7 +150,7 @@ def discover(patterns=None, prefix: str = "", namespace: str | None = None):
             yield from discover(pattern.url_patterns, route, pattern.namespace or namespace)
         elif isinstance(pattern, URLPattern) and pattern.name:
             name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-            yield name, route, pattern
+            yield name, route
 
 
 @pytest.fixture
@@ -191,7 +191,7 @@ ARGUMENTS = {"history:import_preview": "pending", "history:import_preview_moved"
 
 def addresses(world) -> list[tuple[str, str]]:
     found = []
-    for name, route, pattern in discover():
+    for name, route in discover():
         if name in NOT_PAGES or name in PENDING_MERGE or route.startswith(SKIPPED_PREFIXES):
             continue
         # The names in the whole route, the includes' parts too: <int:pk>, (?P<pk>…).
@@ -224,7 +224,7 @@ def test_every_page_is_translated_for_everyone(pseudo, world, settings):
         ("learner", client_for(world["alice"])),
         ("staff", client_for(world["staff"])),
     ]:
-        for name, url in pages:
+        for _name, url in pages:
             response = client.get(url)
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                 continue
