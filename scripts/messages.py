@@ -26,6 +26,7 @@ import re
 import sys
 import warnings
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,7 @@ from django.conf import settings  # noqa: E402
 from django.utils.translation.template import templatize  # noqa: E402
 
 SOURCE_LANGUAGE = "en"
+FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 LANGUAGES = [code for code, name in settings.LANGUAGES if code != SOURCE_LANGUAGE]
 # Folders that are not the site's own code, or whose words are not the interface's: tests,
 # the benchmark, the tools, and command output meant for operators (which stays English).
@@ -200,7 +202,11 @@ def _po_path(locale_dir: Path, language: str, domain: str) -> Path:
 
 def _read(path: Path, language: str) -> Catalog:
     with path.open("rb") as f:
-        return read_po(f, locale=language)
+        catalog = read_po(f, locale=language)
+    # The .po files carry no dates (extracting twice changes nothing); without these, Babel
+    # would write today's into each .mo's header, and no .mo would ever match again.
+    catalog.creation_date = catalog.revision_date = FIXED_DATE
+    return catalog
 
 
 def _key(message) -> tuple:
