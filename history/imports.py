@@ -376,7 +376,7 @@ def apply_import(user, data: dict) -> Plan:
         plan = plan_import(user, data)
 
         if plan.settings_changed:
-            for name, _, _, value in plan.settings_changed:
+            for name, _label, _old, value in plan.settings_changed:
                 setattr(user, name, value)
             user.save(update_fields=[name for name, *_ in plan.settings_changed])
 
@@ -385,7 +385,7 @@ def apply_import(user, data: dict) -> Plan:
             user,
             [
                 *plan.progress_added,
-                *((resource, *new) for resource, _, new, _ in plan.progress_changed),
+                *((resource, *new) for resource, _old, new, _row in plan.progress_changed),
             ],
         )
         now = timezone.now()
@@ -405,12 +405,12 @@ def apply_import(user, data: dict) -> Plan:
             update_fields=["body", "body_html"],
         )
         # Keep the notes' own dates (bulk_create set them to now).
-        for note, (_, entry) in zip(new_notes, plan.notes_added, strict=True):
+        for note, (_resource, entry) in zip(new_notes, plan.notes_added, strict=True):
             note.created_at = parse_datetime(entry["created_at"] or "") or now
             note.updated_at = parse_datetime(entry["updated_at"] or "") or now
         Note.objects.bulk_update(new_notes, ["created_at", "updated_at"])
         edited = []
-        for _, entry, note in plan.notes_changed:
+        for _resource, entry, note in plan.notes_changed:
             note.body = entry["body"]
             note.body_html = render_markdown(entry["body"])
             note.updated_at = parse_datetime(entry["updated_at"] or "") or now
