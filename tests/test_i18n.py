@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import translation
 
 from roadmap import pagecache
-from tests.conftest import client_for, make_resource
+from tests.conftest import PASSWORD, client_for, make_resource
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +241,18 @@ def test_rendered_resources_are_kept_per_language(db):
     english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/").content.decode()
     assert '<span class="kind">Vidéo</span>' in french
     assert '<span class="kind">Video</span>' in english
+
+
+def test_signing_in_switches_to_the_saved_language_at_once(alice):
+    alice.language = "fr"
+    alice.save(update_fields=["language"])
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = browser.post(
+        "/accounts/login/", {"login": alice.email, "password": PASSWORD}, follow=True
+    )
+    assert html_lang(response)[0] == "fr"
+    html = response.content.decode()
+    assert "Successfully signed in" not in html
+    with translation.override("fr"):
+        welcome = translation.gettext("Successfully signed in as %(name)s.")
+    assert welcome.split("%(name)s")[0] in html
