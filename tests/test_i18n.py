@@ -2,8 +2,10 @@
 with the headers caches need, right to left in Arabic, and emails in the recipient's language."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.test import Client
@@ -256,3 +258,18 @@ def test_signing_in_switches_to_the_saved_language_at_once(alice):
     with translation.override("fr"):
         welcome = translation.gettext("Successfully signed in as %(name)s.")
     assert welcome.split("%(name)s")[0] in html
+
+
+def test_dates_are_shown_in_the_learners_time_zone(alice, resource):
+    from roadmap import learning
+
+    with time_machine.travel(datetime(2026, 3, 1, 20, 0, tzinfo=UTC), tick=False):
+        learning.save_note(alice, resource, "Late at night in Tokyo")
+    alice.time_zone = "Asia/Tokyo"
+    alice.save(update_fields=["time_zone"])
+    html = client_for(alice).get("/notes/").content.decode()
+    assert "March 2, 2026" in html and "March 1, 2026" not in html
+    alice.time_zone = "America/New_York"
+    alice.save(update_fields=["time_zone"])
+    html = client_for(alice).get("/notes/").content.decode()
+    assert "March 1, 2026" in html
