@@ -264,7 +264,9 @@ def extract() -> None:
 
 def _write_po(path: Path, catalog: Catalog) -> None:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, sort_output=False, omit_header=False)
+    # Files without line numbers (makemessages' --add-location=file): an edit elsewhere in a
+    # file does not touch every catalog, and branches merge without conflicts in them.
+    write_po(buffer, catalog, width=100, sort_output=False, omit_header=False, include_lineno=False)
     path.write_bytes(_stable_header(buffer.getvalue()))
 
 
