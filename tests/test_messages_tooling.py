@@ -19,7 +19,8 @@ TEMPLATE = """{% load i18n %}
 <h1>{% translate "Plain words" %}</h1>
 <p>{% translate "Done" context "status" %}</p>
 <p>{% blocktranslate with title=resource.title %}Notes on {{ title }}{% endblocktranslate %}</p>
-<p>{% blocktranslate count counter=n %}{{ counter }} day{% plural %}{{ counter }} days{% endblocktranslate %}</p>
+<p>{% blocktranslate count counter=n %}\
+{{ counter }} day{% plural %}{{ counter }} days{% endblocktranslate %}</p>
 <p>{% translate some_variable %}</p>
 """
 
