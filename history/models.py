@@ -118,6 +118,11 @@ class PublicProfile(models.Model):
         default=False,
         help_text=_("Off: the page asks search engines not to list it (noindex)."),
     )
+    show_map = models.BooleanField(
+        _("show my map"),
+        default=False,
+        help_text=_("On: the page shows the map of each roadmap with the status of each resource."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
