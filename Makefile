@@ -5,7 +5,7 @@ UV := .tools/bin/uv
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test test-fast test-dates lint format bench clean
+.PHONY: run test test-fast test-dates lint format bench clean messages
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -47,6 +47,13 @@ lint: .venv/.synced
 	$(UV) run --no-sync python manage.py makemigrations --check --dry-run
 	$(UV) run --no-sync lint-imports --no-cache
 	$(UV) run --no-sync hadolint Dockerfile
+	$(UV) run --no-sync python scripts/messages.py check
+
+# Update every language's .po from the strings the code marks, then compile the .mo files
+# (pure Python: no GNU gettext needed). docs/translating.md.
+messages: .venv/.synced
+	$(UV) run --no-sync python scripts/messages.py extract
+	$(UV) run --no-sync python scripts/messages.py compile
 
 format: .venv/.synced
 	$(UV) run --no-sync ruff check --fix .

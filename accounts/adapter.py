@@ -8,13 +8,26 @@ from django.contrib.auth import get_user_model
 from django.contrib.sites.requests import RequestSite
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from config.proxies import client_ip
 
-ADDRESS_UNAVAILABLE = (
+ADDRESS_UNAVAILABLE = _(
     "This address cannot be added to your account: it already belongs to another one. "
     "If it is yours, sign in to that account instead."
 )
+
+
+def recipient_language(email: str, user=None) -> str:
+    """The language an email to ``email`` is written in: its account's saved language, else
+    the one the site is shown in now (the visitor's, for a sign-up), else the site's."""
+    if user is None or not getattr(user, "pk", None):
+        user = get_user_model().objects.filter(email__iexact=email).only("language").first()
+    saved = getattr(user, "language", "")
+    if saved and saved in dict(settings.LANGUAGES):
+        return saved
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -49,14 +62,15 @@ class AccountAdapter(DefaultAccountAdapter):
                 "site_url": request.build_absolute_uri("/"),
                 **context_,
             }
-        super().send_mail(template_prefix, email, context_)
+        with translation.override(recipient_language(email, context_.get("user"))):
+            super().send_mail(template_prefix, email, context_)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # allauth's per-IP limits and the sessions page: the visitor behind our proxy, never
         # the proxy itself nor an address the visitor wrote (config/proxies.py).
         ip = client_ip(request)
         if ip is None:
-            raise PermissionDenied("Unable to determine the client's address.")
+            raise PermissionDenied(_("Unable to determine the client's address."))
         return ip
 
 

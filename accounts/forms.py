@@ -5,11 +5,13 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from accounts.adapter import ADDRESS_UNAVAILABLE
 from accounts.models import User
@@ -96,20 +98,44 @@ class TimeZoneSelect(forms.Select):
         )
 
 
+class LanguageSelect(forms.Select):
+    """Each language named in itself, with its own lang, so screen readers say it right."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [("", _("The browser's language")), *settings.LANGUAGES]
+
+
 class SettingsForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        widget=LanguageSelect,
+        required=False,
+        help_text=_(
+            "The site and its emails in this language, on every device you sign in on. "
+            "The resources themselves stay in the language they were written in."
+        ),
+    )
     time_zone = forms.ChoiceField(
-        label="Time zone",
+        label=_("Time zone"),
         choices=time_zone_choices,
         widget=TimeZoneSelect,
-        help_text="Days, streaks and months on My progress are counted in this time zone.",
+        help_text=_("Days, streaks and months on My progress are counted in this time zone."),
     )
 
     class Meta:
         model = User
-        fields = ["time_zone", "count_skipped_as_done"]
-        labels = {"count_skipped_as_done": "Count skipped resources as done"}
+        fields = ["language", "time_zone", "count_skipped_as_done"]
+        labels = {"count_skipped_as_done": _("Count skipped resources as done")}
         help_texts = {
-            "count_skipped_as_done": (
+            "count_skipped_as_done": _(
                 "Your progress bars then treat a resource you skipped like one you finished. "
                 "Skipped resources are always listed apart."
             )

@@ -9,6 +9,7 @@ view costs no query at all (allauth's own middleware would write on every reques
 
 import time
 from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialApp
@@ -17,6 +18,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 ACTIVITY_KEY = "_last_seen"
 ACTIVITY_INTERVAL = 5 * 60  # seconds: how stale "last seen" may be
@@ -43,8 +46,10 @@ class StaffSecondFactorMiddleware:
             return None
         messages.warning(
             request,
-            "The admin needs two-factor authentication: set up an authenticator app or a "
-            "security key, then go back to the admin.",
+            _(
+                "The admin needs two-factor authentication: set up an authenticator app or a "
+                "security key, then go back to the admin."
+            ),
         )
         return redirect("mfa_index")
 
@@ -82,4 +87,28 @@ class UnconfiguredProviderMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, SocialApp.DoesNotExist):
-            raise Http404("This sign-in option is not set up on this site.")
+            raise Http404(_("This sign-in option is not set up on this site."))
+
+
+class LearnerTimeZoneMiddleware:
+    """Dates and times in a signed-in learner's own time zone (their setting), on every page.
+
+    The pages built on days (My progress, History) also count in it explicitly; this makes
+    every other date (a note's "Updated", "learning here since") agree with them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        try:
+            timezone.activate(ZoneInfo(user.time_zone or "UTC"))
+        except (ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager):
@@ -34,10 +35,10 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     # The learner's own settings (the "Settings" page under My progress).
     time_zone = models.CharField(
-        max_length=64, default="UTC", help_text="Streaks and days are counted in this time zone."
+        max_length=64, default="UTC", help_text=_("Streaks and days are counted in this time zone.")
     )
     count_skipped_as_done = models.BooleanField(
-        default=False, help_text="Count skipped resources as done in progress figures."
+        default=False, help_text=_("Count skipped resources as done in progress figures.")
     )
     # The interface language chosen in settings (one of settings.LANGUAGES); blank follows the
     # browser. Emails sent to the learner use it too.

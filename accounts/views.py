@@ -15,22 +15,24 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import ngettext
+from django.utils.translation import get_language_from_request, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import deletion
+from accounts import deletion, language
 from accounts.adapter import ADDRESS_UNAVAILABLE
 from accounts.decorators import learner_required
 from accounts.forms import SettingsForm
 
-ADDRESS_IN_USE = "That address is already in use, so nothing was changed."
+ADDRESS_IN_USE = _("That address is already in use, so nothing was changed.")
 
-SSO_ONLY_REFUSAL = (
+SSO_ONLY_REFUSAL = _(
     "This site signs people in only through its identity provider: use the button on the "
     "sign-in page."
 )
-SSO_ONLY_NO_PASSWORDS = (
+SSO_ONLY_NO_PASSWORDS = _(
     "This site signs people in only through its identity provider, so it keeps no passwords "
     "to reset, change or set here: use the button on the sign-in page."
 )
@@ -185,10 +187,19 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     back = _back_to(request)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
-            messages.success(request, "Your settings were saved.")
+            user = form.save()
+            # The next page, and the message on it, in the language just chosen.
+            if not user.language:  # the browser's language, not the one last picked in the footer
+                request.COOKIES.pop(settings.LANGUAGE_COOKIE_NAME, None)
+            translation.activate(user.language or get_language_from_request(request))
+            messages.success(request, _("Your settings were saved."))
             query = f"?{urlencode({'next': back})}" if back else ""
-            return redirect(reverse("accounts:settings") + query)
+            response = redirect(reverse("accounts:settings") + query)
+            if user.language:
+                language.set_language_cookie(response, user.language)
+            else:
+                response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+            return response
         return render(request, "accounts/settings.html", {"form": form, "back": back}, status=422)
     return render(request, "accounts/settings.html", {"form": form, "back": back})
 
@@ -227,13 +238,15 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         if sessions:
             deleted = ngettext(
                 "Your account and everything in it were deleted and signed out on %(count)d "
-                "other device.",
+                "other device. Thank you for learning with us.",
                 "Your account and everything in it were deleted and signed out on %(count)d "
-                "other devices.",
+                "other devices. Thank you for learning with us.",
                 sessions,
             ) % {"count": sessions}
         else:
-            deleted = "Your account and everything in it were deleted."
-        messages.success(request, f"{deleted} Thank you for learning with us.")
+            deleted = _(
+                "Your account and everything in it were deleted. Thank you for learning with us."
+            )
+        messages.success(request, deleted)
         return redirect("roadmap:home")
     return render(request, "accounts/delete.html", {"counts": deletion.counts_for(user)})

@@ -117,9 +117,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the cookie the footer's picker sets, else the browser's Accept-Language;
+    # no /fr/ prefixes. A signed-in learner's saved language wins, once they are known (below).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.language.SavedLanguageMiddleware",
+    "accounts.middleware.LearnerTimeZoneMiddleware",
     "config.middleware.PrivateForLearnersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,6 +148,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "roadmap.context_processors.site",
@@ -325,6 +331,12 @@ LANGUAGES = [
     ("es", "Español"),
     ("ar", "العربية"),
 ]
+# English is the source; each app's translations are in its locale/ folder, and those of the
+# site-wide templates (templates/) and config/ in locale/ (docs/translating.md).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language the curriculum (titles, descriptions, section intros) is written in: it is shown
+# as written, whatever the interface's language, marked up with this lang for screen readers.
+CURRICULUM_LANGUAGE = os.environ.get("CURRICULUM_LANGUAGE", "en").strip() or "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

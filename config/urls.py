@@ -3,7 +3,9 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 
+from accounts import language
 from accounts import views as account_views
 
 admin.site.login = secure_admin_login(admin.site.login)
@@ -40,4 +42,8 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # The footer's language picker, and the translations of the few strings the scripts show
+    # (a static file's request, so the strict Content-Security-Policy allows it).
+    path("i18n/setlang/", language.set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -11,7 +11,6 @@ Nothing is cached: both queries read the ``history_event_user_time`` index and t
 cheap enough without (``make bench``, "dashboard").
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,7 +18,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db.models import Count
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
 from history.models import Event
 from roadmap.models import Progress
@@ -48,8 +50,17 @@ class Day:
 
     @property
     def label(self) -> str:
-        what = "no activity" if not self.count else f"{self.count} event{'s' * (self.count != 1)}"
-        return f"{what} on {self.date:%a %-d %b %Y}"
+        when = {
+            "weekday": date_format(self.date, "D"),
+            "date": date_format(self.date, "DATE_FORMAT"),
+        }
+        if not self.count:
+            return gettext("no activity on %(weekday)s %(date)s") % when
+        return ngettext(
+            "%(count)d event on %(weekday)s %(date)s",
+            "%(count)d events on %(weekday)s %(date)s",
+            self.count,
+        ) % {"count": self.count, **when}
 
 
 @dataclass(frozen=True)
@@ -84,16 +95,18 @@ class Activity:
         """The calendar's month labels and day squares, as SVG.
 
         Built here rather than in a template loop: 365 squares cost a Django template several
-        milliseconds, this well under one. Every string is the server's own (dates, numbers).
+        milliseconds, this well under one. Every string is the server's own (dates, numbers,
+        translations), escaped all the same.
         """
         parts = [
-            f'<text x="{week * CELL}" y="{LABELS_BAND - 4}" class="heatmap-month">{label}</text>'
+            f'<text x="{week * CELL}" y="{LABELS_BAND - 4}" class="heatmap-month">'
+            f"{escape(label)}</text>"
             for week, label in self.month_labels
         ]
         parts += [
             f'<rect x="{day.week * CELL}" y="{day.weekday * CELL + LABELS_BAND}" '
             f'width="{CELL - 1}" height="{CELL - 1}" rx="2" '
-            f'class="level-{day.level}"><title>{day.label}</title></rect>'
+            f'class="level-{day.level}"><title>{escape(day.label)}</title></rect>'
             for day in self.days
         ]
         return mark_safe("".join(parts))  # noqa: S308
@@ -157,7 +170,7 @@ def activity_for(user, *, now: datetime | None = None) -> Activity:
         week = (day - grid_start).days // 7
         starts_month = day.day == 1 or day == first_day
         if starts_month and (not month_labels or month_labels[-1][0] < week - 1):
-            month_labels.append((week, calendar.month_abbr[day.month]))
+            month_labels.append((week, date_format(day, "M")))
         count = last_year.get(day, 0)
         days.append(Day(day, count, _level(count, busiest), week, day.weekday()))
         day += timedelta(days=1)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from history.models import PublicProfile
 
@@ -13,7 +14,7 @@ class PublicProfileAdmin(admin.ModelAdmin):
     fields = ["handle", "is_enabled", "allow_indexing", "show_map"]
     actions = ["switch_off"]
 
-    @admin.action(description="Switch the selected public pages off")
+    @admin.action(description=_("Switch the selected public pages off"))
     def switch_off(self, request, queryset) -> None:
         self.message_user(request, f"{queryset.update(is_enabled=False)} pages switched off.")
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HistoryConfig(AppConfig):
     name = "history"
-    verbose_name = "Learner history"
+    verbose_name = _("Learner history")
 
     def ready(self) -> None:
         from history.signals import queue_import_cleanup, record_change

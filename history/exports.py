@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from history.activity import zone_of
 from history.models import Event, PublicProfile
@@ -115,9 +117,10 @@ def export_markdown(user, *, now: datetime | None = None) -> str:
     notes = {note.resource_id: note for note in Note.objects.for_user(user)}
     labels = dict(Status.choices)
     lines = [
-        f"# My study notes · {settings.SITE_NAME}",
+        "# " + gettext("My study notes · %(site)s") % {"site": settings.SITE_NAME},
         "",
-        f"Exported {exported_on(user, now=now):%-d %B %Y}. [x] done, [~] in progress, [-] skipped.",
+        gettext("Exported %(date)s. [x] done, [~] in progress, [-] skipped.")
+        % {"date": date_format(exported_on(user, now=now), "DATE_FORMAT")},
     ]
     shown: set[int] = set()
     for roadmap in Roadmap.objects.published():
@@ -131,7 +134,7 @@ def export_markdown(user, *, now: datetime | None = None) -> str:
                     lines += _resource_lines(resource, states, notes, labels)
     leftovers = [pk for pk in (*states, *notes) if pk not in shown]
     if leftovers:
-        lines += ["", "## No longer on the roadmap", ""]
+        lines += ["", "## " + gettext("No longer on the roadmap"), ""]
         for resource in Resource.objects.filter(pk__in=set(leftovers)).order_by("title"):
             lines += _resource_lines(resource, states, notes, labels)
     return "\n".join(lines).rstrip() + "\n"

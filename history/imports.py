@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from history.exports import SCHEMA
 from history.models import Event, PublicNote
@@ -40,17 +41,22 @@ class InvalidExportFile(ValueError):
 
 def _text(value: Any, where: str, *, max_length: int, blank: bool = True) -> str:
     if not isinstance(value, str):
-        raise InvalidExportFile(f"{where} must be text.")
+        raise InvalidExportFile(_("%(where)s must be text.") % {"where": where})
     if "\x00" in value:
-        raise InvalidExportFile(f"{where} contains a NUL character.")
+        raise InvalidExportFile(_("%(where)s contains a NUL character.") % {"where": where})
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidExportFile(f"{where} is not valid Unicode text.") from None
+        raise InvalidExportFile(
+            _("%(where)s is not valid Unicode text.") % {"where": where}
+        ) from None
     if len(value) > max_length:
-        raise InvalidExportFile(f"{where} is longer than {max_length} characters.")
+        raise InvalidExportFile(
+            _("%(where)s is longer than %(limit)d characters.")
+            % {"where": where, "limit": max_length}
+        )
     if not blank and not value.strip():
-        raise InvalidExportFile(f"{where} is empty.")
+        raise InvalidExportFile(_("%(where)s is empty.") % {"where": where})
     return value
 
 
@@ -63,34 +69,56 @@ def _moment(value: Any, where: str, *, latest: datetime, required: bool = True) 
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise InvalidExportFile(f"{where} is not a date and time with a time zone: {text[:40]!r}.")
+        raise InvalidExportFile(
+            _("%(where)s is not a date and time with a time zone: %(value)r.")
+            % {"where": where, "value": text[:40]}
+        )
     if not EARLIEST <= parsed <= latest:
         raise InvalidExportFile(
-            f"{where} is {text!r}, outside the dates an export can hold: from 1 January 2000 "
-            "to a day from now."
+            _(
+                "%(where)s is %(value)r, outside the dates an export can hold: from 1 January "
+                "2000 to a day from now."
+            )
+            % {"where": where, "value": text}
         )
     return parsed.isoformat()
 
 
 def _resource_ref(value: Any, where: str) -> tuple[str, str, str]:
     if not isinstance(value, dict):
-        raise InvalidExportFile(f"{where}: the resource must name its roadmap and URL.")
+        raise InvalidExportFile(
+            _("%(where)s: the resource must name its roadmap and URL.") % {"where": where}
+        )
     return (
-        _text(value.get("roadmap"), f"{where}: the roadmap", max_length=80, blank=False),
-        _text(value.get("url"), f"{where}: the URL", max_length=500, blank=False),
-        _text(value.get("title", ""), f"{where}: the title", max_length=300),
+        _text(
+            value.get("roadmap"),
+            _("%(where)s: the roadmap") % {"where": where},
+            max_length=80,
+            blank=False,
+        ),
+        _text(
+            value.get("url"),
+            _("%(where)s: the URL") % {"where": where},
+            max_length=500,
+            blank=False,
+        ),
+        _text(value.get("title", ""), _("%(where)s: the title") % {"where": where}, max_length=300),
     )
 
 
 def _rows(data: dict, key: str) -> list:
     rows = data.get(key, [])
     if not isinstance(rows, list):
-        raise InvalidExportFile(f"“{key}” must be a list.")
+        raise InvalidExportFile(_("“%(key)s” must be a list.") % {"key": key})
     if len(rows) > MAX_ITEMS:
-        raise InvalidExportFile(f"“{key}” has more than {MAX_ITEMS} entries.")
+        raise InvalidExportFile(
+            _("“%(key)s” has more than %(limit)d entries.") % {"key": key, "limit": MAX_ITEMS}
+        )
     for n, row in enumerate(rows, 1):
         if not isinstance(row, dict):
-            raise InvalidExportFile(f"{key} entry {n} must be an object.")
+            raise InvalidExportFile(
+                _("%(key)s entry %(n)d must be an object.") % {"key": key, "n": n}
+            )
     return rows
 
 
@@ -98,80 +126,106 @@ def parse_export(raw: bytes, *, now: datetime | None = None) -> dict:
     """Validate an uploaded export and return it normalised, or raise InvalidExportFile."""
     latest = (now or timezone.now()) + AHEAD
     if len(raw) > MAX_IMPORT_BYTES:
-        raise InvalidExportFile(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        raise InvalidExportFile(
+            _("The file is larger than %(limit)d MB.")
+            % {"limit": MAX_IMPORT_BYTES // (1024 * 1024)}
+        )
     try:
         text = raw.decode("utf-8-sig")
         data = json.loads(text)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise InvalidExportFile(
-            "The file is not JSON: upload the export.json you downloaded."
+            _("The file is not JSON: upload the export.json you downloaded.")
         ) from None
     if not isinstance(data, dict) or "schema" not in data:
-        raise InvalidExportFile("This JSON file is not an export from LLM Roadmap (no “schema”).")
+        raise InvalidExportFile(
+            _("This JSON file is not an export from LLM Roadmap (no “schema”).")
+        )
     if data["schema"] != SCHEMA or isinstance(data["schema"], bool):
         raise InvalidExportFile(
-            f"This export uses schema {str(data['schema'])[:20]!r}; this instance reads "
-            f"schema {SCHEMA}."
+            _("This export uses schema %(found)r; this instance reads schema %(schema)d.")
+            % {"found": str(data["schema"])[:20], "schema": SCHEMA}
         )
     out: dict = {"schema": SCHEMA, "settings": {}, "progress": [], "notes": [], "events": []}
 
     found_settings = data.get("settings") or {}
     if not isinstance(found_settings, dict):
-        raise InvalidExportFile("“settings” must be an object.")
+        raise InvalidExportFile(_("“settings” must be an object."))
     if "time_zone" in found_settings:
-        zone = _text(found_settings["time_zone"], "The time zone", max_length=64)
+        zone = _text(found_settings["time_zone"], _("The time zone"), max_length=64)
         if zone not in available_timezones():
-            raise InvalidExportFile(f"The time zone {zone[:64]!r} is not one this server knows.")
+            raise InvalidExportFile(
+                _("The time zone %(zone)r is not one this server knows.") % {"zone": zone[:64]}
+            )
         out["settings"]["time_zone"] = zone
     if "count_skipped_as_done" in found_settings:
         if not isinstance(found_settings["count_skipped_as_done"], bool):
-            raise InvalidExportFile("“count_skipped_as_done” must be true or false.")
+            raise InvalidExportFile(_("“count_skipped_as_done” must be true or false."))
         out["settings"]["count_skipped_as_done"] = found_settings["count_skipped_as_done"]
 
     statuses = set(Status.values)
     for n, row in enumerate(_rows(data, "progress"), 1):
-        where = f"Progress entry {n}"
+        where = _("Progress entry %(n)d") % {"n": n}
         status = row.get("status", Status.NOT_STARTED)
         if status not in statuses:
-            raise InvalidExportFile(f"{where}: unknown status {str(status)[:30]!r}.")
+            raise InvalidExportFile(
+                _("%(where)s: unknown status %(value)r.")
+                % {"where": where, "value": str(status)[:30]}
+            )
         out["progress"].append(
             {
                 "resource": _resource_ref(row.get("resource"), where),
                 "status": status,
                 "bookmark": _text(
-                    row.get("bookmark", ""), f"{where}: the bookmark", max_length=200
+                    row.get("bookmark", ""),
+                    _("%(where)s: the bookmark") % {"where": where},
+                    max_length=200,
                 ).strip(),
             }
         )
     for n, row in enumerate(_rows(data, "notes"), 1):
-        where = f"Note {n}"
+        where = _("Note %(n)d") % {"n": n}
         out["notes"].append(
             {
                 "resource": _resource_ref(row.get("resource"), where),
                 "body": _text(row.get("body"), where, max_length=settings.NOTE_MAX_LENGTH),
                 "created_at": _moment(
-                    row.get("created_at"), f"{where}: created", latest=latest, required=False
+                    row.get("created_at"),
+                    _("%(where)s: created") % {"where": where},
+                    latest=latest,
+                    required=False,
                 ),
                 "updated_at": _moment(
-                    row.get("updated_at"), f"{where}: updated", latest=latest, required=False
+                    row.get("updated_at"),
+                    _("%(where)s: updated") % {"where": where},
+                    latest=latest,
+                    required=False,
                 ),
             }
         )
     kinds = set(Event.Kind.values)
     for n, row in enumerate(_rows(data, "events"), 1):
-        where = f"Event {n}"
+        where = _("Event %(n)d") % {"n": n}
         kind = row.get("kind")
         if kind not in kinds:
-            raise InvalidExportFile(f"{where}: unknown kind {str(kind)[:30]!r}.")
+            raise InvalidExportFile(
+                _("%(where)s: unknown kind %(value)r.") % {"where": where, "value": str(kind)[:30]}
+            )
         status = row.get("status") or ""
         if (kind == Event.Kind.STATUS) != (status in statuses):
-            raise InvalidExportFile(f"{where}: a status change needs a status, a note edit none.")
+            raise InvalidExportFile(
+                _("%(where)s: a status change needs a status, a note edit none.") % {"where": where}
+            )
         out["events"].append(
             {
                 "resource": _resource_ref(row.get("resource"), where),
                 "kind": kind,
                 "status": status,
-                "created_at": _moment(row.get("created_at"), f"{where}: created_at", latest=latest),
+                "created_at": _moment(
+                    row.get("created_at"),
+                    _("%(where)s: created_at") % {"where": where},
+                    latest=latest,
+                ),
             }
         )
     return out
@@ -243,7 +297,7 @@ def plan_import(user, data: dict) -> Plan:
             missing.setdefault((ref[0], ref[1]), ref[2])
         return resource
 
-    labels = {"time_zone": "Time zone", "count_skipped_as_done": "Count skipped as done"}
+    labels = {"time_zone": _("Time zone"), "count_skipped_as_done": _("Count skipped as done")}
     for name, value in data["settings"].items():
         if getattr(user, name) != value:
             plan.settings_changed.append((name, labels[name], getattr(user, name), value))
@@ -322,7 +376,7 @@ def apply_import(user, data: dict) -> Plan:
         plan = plan_import(user, data)
 
         if plan.settings_changed:
-            for name, _, _, value in plan.settings_changed:
+            for name, _label, _old, value in plan.settings_changed:
                 setattr(user, name, value)
             user.save(update_fields=[name for name, *_ in plan.settings_changed])
 
@@ -331,7 +385,7 @@ def apply_import(user, data: dict) -> Plan:
             user,
             [
                 *plan.progress_added,
-                *((resource, *new) for resource, _, new, _ in plan.progress_changed),
+                *((resource, *new) for resource, _old, new, _row in plan.progress_changed),
             ],
         )
         now = timezone.now()
@@ -351,12 +405,12 @@ def apply_import(user, data: dict) -> Plan:
             update_fields=["body", "body_html"],
         )
         # Keep the notes' own dates (bulk_create set them to now).
-        for note, (_, entry) in zip(new_notes, plan.notes_added, strict=True):
+        for note, (_resource, entry) in zip(new_notes, plan.notes_added, strict=True):
             note.created_at = parse_datetime(entry["created_at"] or "") or now
             note.updated_at = parse_datetime(entry["updated_at"] or "") or now
         Note.objects.bulk_update(new_notes, ["created_at", "updated_at"])
         edited = []
-        for _, entry, note in plan.notes_changed:
+        for _resource, entry, note in plan.notes_changed:
             note.body = entry["body"]
             note.body_html = render_markdown(entry["body"])
             note.updated_at = parse_datetime(entry["updated_at"] or "") or now

@@ -14,6 +14,7 @@ from django.db.models import Exists, ExpressionWrapper, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 # The moments every time zone can show: no zone is a day away from UTC. An import once took any
 # date, and a year 1 or 9999 event turned into year 0 or 10000, which no page can show.
@@ -60,8 +61,8 @@ class EventQuerySet(models.QuerySet):
 
 class Event(models.Model):
     class Kind(models.TextChoices):
-        STATUS = "status", "Status changed"
-        NOTE = "note", "Note edited"
+        STATUS = "status", _("Status changed")
+        NOTE = "note", _("Note edited")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events"
@@ -85,19 +86,22 @@ class Event(models.Model):
         what = self.status or self.get_kind_display()
         return f"{self.user} · {self.resource} · {what} @ {self.created_at:%Y-%m-%d %H:%M}"
 
-    # What the history list says: "checked off The Illustrated Transformer".
+    # What the history list says before the resource's title: "Checked off The Illustrated
+    # Transformer" (translators may end theirs with a colon where their language needs it).
     VERBS = {
-        "done": "Checked off",
-        "in_progress": "Started",
-        "skipped": "Skipped",
-        "not_started": "Marked as not started",
+        "done": pgettext_lazy("history, before a resource's title", "Checked off"),
+        "in_progress": pgettext_lazy("history, before a resource's title", "Started"),
+        "skipped": pgettext_lazy("history, before a resource's title", "Skipped"),
+        "not_started": pgettext_lazy("history, before a resource's title", "Marked as not started"),
     }
 
     @property
     def verb(self) -> str:
         if self.kind == self.Kind.NOTE:
-            return "Edited the note on"
-        return self.VERBS.get(self.status, "Changed")
+            return pgettext("history, before a resource's title", "Edited the note on")
+        return self.VERBS.get(
+            self.status, pgettext("history, before a resource's title", "Changed")
+        )
 
 
 class PublicProfile(models.Model):
@@ -108,11 +112,11 @@ class PublicProfile(models.Model):
     )
     # Stored lower-case, so "Ada" and "ada" are the same handle.
     handle = models.SlugField(max_length=30, unique=True)
-    is_enabled = models.BooleanField("published", default=False)
+    is_enabled = models.BooleanField(_("published"), default=False)
     allow_indexing = models.BooleanField(
-        "let search engines index it",
+        _("let search engines index it"),
         default=False,
-        help_text="Off: the page asks search engines not to list it (noindex).",
+        help_text=_("Off: the page asks search engines not to list it (noindex)."),
     )
     show_map = models.BooleanField(
         _("show my map"),
@@ -122,7 +126,7 @@ class PublicProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "public page"
+        verbose_name = _("public page")
 
     def __str__(self) -> str:
         return f"/u/{self.handle}/ ({'on' if self.is_enabled else 'off'})"

@@ -15,13 +15,14 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.decorators import learner_required
 from history import exports, imports
 from history.activity import activity_for, zone_of
-from history.forms import ImportForm, PublicProfileForm
+from history.forms import HANDLE_TAKEN, ImportForm, PublicProfileForm
 from history.models import Event, PendingImport, PublicNote, PublicProfile
 from maps.card import render_card
 from roadmap.models import Note, Roadmap
@@ -32,7 +33,7 @@ PER_PAGE = 50
 # Rows shown of each list in an import's preview; the rest are counted, so that the page stays
 # small whatever the file holds.
 PREVIEW_ROWS = 10
-UPLOADS_LIMITED = (
+UPLOADS_LIMITED = _(
     "You have uploaded many files in the last hour. Nothing was imported, and an upload "
     "waiting for your confirmation is kept: try again in an hour."
 )
@@ -147,13 +148,15 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     pending = get_object_or_404(PendingImport.objects.live(), pk=pk, user=request.user)
     if request.method == "POST":
         if request.POST.get("confirm") != "import":
-            return HttpResponseBadRequest("Confirm the import with the form's Import button.")
+            return HttpResponseBadRequest(_("Confirm the import with the form's Import button."))
         plan = imports.apply_import(request.user, pending.data)
         pending.delete()
         if plan.changes:
             messages.success(request, _summary(plan))
         else:
-            messages.info(request, "Nothing to import: your data already holds everything in it.")
+            messages.info(
+                request, _("Nothing to import: your data already holds everything in it.")
+            )
         return redirect("history:dashboard")
     plan = imports.plan_import(request.user, pending.data)
     context = {
@@ -178,9 +181,14 @@ def _summary(plan: imports.Plan) -> str:
     ]
     parts = [text % {"n": n} for n, text in counts if n]
     if plan.settings_changed:
-        parts.append("your settings")
-    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-    return f"Imported {listed}."
+        parts.append(gettext("your settings"))
+    sentences = {
+        1: _("Imported %(a)s."),
+        2: _("Imported %(a)s and %(b)s."),
+        3: _("Imported %(a)s, %(b)s and %(c)s."),
+        4: _("Imported %(a)s, %(b)s, %(c)s and %(d)s."),
+    }
+    return sentences[len(parts)] % dict(zip("abcd", parts, strict=False))
 
 
 @require_http_methods(["GET", "POST"])
@@ -196,10 +204,12 @@ def public_settings(request: HttpRequest) -> HttpResponse:
                 with transaction.atomic():
                     profile = form.save()
             except IntegrityError:  # taken between the check and the save
-                form.add_error("handle", "This handle is taken. Choose another.")
+                form.add_error("handle", HANDLE_TAKEN)
             else:
-                state = "published" if profile.is_enabled else "switched off"
-                messages.success(request, f"Your public page is {state}.")
+                if profile.is_enabled:
+                    messages.success(request, _("Your public page is published."))
+                else:
+                    messages.success(request, _("Your public page is switched off."))
                 return redirect("history:public_settings")
         return render(request, "history/public_settings.html", {"form": form}, status=422)
     public_notes = PublicNote.objects.filter(note__user=request.user).count()
@@ -223,8 +233,11 @@ def note_visibility(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         context = {"note": note, "is_public": is_public, "next": request.POST.get("next", "")}
         return render(request, "history/_note_visibility.html#note-visibility", context)
-    shown = "shown on your public page" if is_public else "private"
-    messages.success(request, f"Your note on “{note.resource.title}” is {shown}.")
+    if is_public:
+        shown = _("Your note on “%(title)s” is shown on your public page.")
+    else:
+        shown = _("Your note on “%(title)s” is private.")
+    messages.success(request, shown % {"title": note.resource.title})
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -240,7 +253,7 @@ def _published_profile(handle: str) -> PublicProfile:
         .first()
     )
     if profile is None:
-        raise Http404("No public page here.")
+        raise Http404(_("No public page here."))
     return profile
 
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from insights.models import LearnerStatistics
@@ -50,18 +52,18 @@ def table_body(statistics: Statistics) -> SafeString:
     lookups cost more than the figures' SQL. Titles are escaped; every figure is a number.
     """
     parts = []
+    per_resource = escape(gettext("counted per resource"))
     for section in statistics.sections:
         depth, f = section.entry.depth, section.figures
         total = section.total
+        resources = ngettext("%(count)d resource", "%(count)d resources", total) % {"count": total}
         parts.append(
             f'<tbody><tr class="section-row depth-{depth}"><th scope="row">'
-            f'{escape(section.section.title)} <span class="quiet">({total} '
-            f"resource{'' if total == 1 else 's'})</span></th>"
+            f'{escape(section.section.title)} <span class="quiet">({escape(resources)})</span></th>'
             + _FIGURES.format(
                 f.started,
                 f.finished,
-                '<span class="quiet">–</span>'
-                '<span class="visually-hidden">counted per resource</span>',
+                f'<span class="quiet">–</span><span class="visually-hidden">{per_resource}</span>',
                 f.completion_percent or "–",
                 f.noted,
                 f.stopped,
@@ -84,7 +86,7 @@ def table_body(statistics: Statistics) -> SafeString:
                 + "</tr>"
             )
         parts.append("</tbody>")
-    return mark_safe("".join(parts))  # noqa: S308 (titles escaped above, the rest numbers)
+    return mark_safe("".join(parts))  # noqa: S308 (titles and words escaped above, the rest numbers)
 
 
 @admin.register(LearnerStatistics)
@@ -125,7 +127,7 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
         else:
             roadmap = next((r for r in roadmaps if r.slug == slug), None)
             if roadmap is None:
-                raise Http404("No roadmap with that slug.")
+                raise Http404(_("No roadmap with that slug."))
         if roadmap is None:
             return None, roadmaps
         return learner_statistics(roadmap, timezone.now()), roadmaps
@@ -135,7 +137,7 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
         statistics, roadmaps = self._statistics(request)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Learner statistics",
+            "title": _("Learner statistics"),
             "opts": self.opts,
             "statistics": statistics,
             "table_body": table_body(statistics) if statistics is not None else "",
@@ -147,9 +149,9 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
 
     @method_decorator(require_safe)
     def csv_view(self, request: HttpRequest) -> HttpResponse:
-        statistics, _ = self._statistics(request)
+        statistics, _roadmaps = self._statistics(request)
         if statistics is None:
-            raise Http404("There is no roadmap yet.")
+            raise Http404(_("There is no roadmap yet."))
         day = statistics.cutoff + INACTIVE_AFTER
         name = f"learner-statistics-{statistics.roadmap.slug}-{day:%Y-%m-%d}.csv"
         response = HttpResponse(

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from roadmap.models import Progress, Roadmap, Section
 
@@ -13,8 +14,8 @@ class LearnerStatistics(Progress):
 
     class Meta:
         proxy = True
-        verbose_name = "learner statistics"
-        verbose_name_plural = "learner statistics"
+        verbose_name = _("learner statistics")
+        verbose_name_plural = _("learner statistics")
 
 
 class SectionActivity(models.Model):
@@ -41,7 +42,7 @@ class SectionActivity(models.Model):
     section = models.ForeignKey(
         Section, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    done = models.PositiveIntegerField(help_text="Resources done.")
+    done = models.PositiveIntegerField(help_text=_("Resources done."))
     latest = models.PositiveBigIntegerField(
         help_text="The latest activity, packed: its time in whole seconds since 1970 × 10⁹ + "
         "its resource's id (insights/section_activity.py, PACK), so one MAX() gives both."

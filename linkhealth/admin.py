@@ -13,6 +13,8 @@ from django.tasks import TaskResultStatus
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from linkhealth.models import (
@@ -30,12 +32,12 @@ from roadmap import admin as roadmap_admin
 from roadmap.models import Resource
 
 STATUS_LABELS = {
-    LinkCheck.Status.BROKEN: "Broken",
-    LinkCheck.Status.UNREACHABLE: "Unreachable",
-    LinkCheck.Status.FAILING_ONCE: "Failed once",
-    LinkCheck.Status.REDIRECTED: "Redirected",
-    LinkCheck.Status.OK: "OK",
-    NEVER_CHECKED: "Never checked",
+    LinkCheck.Status.BROKEN: _("Broken"),
+    LinkCheck.Status.UNREACHABLE: _("Unreachable"),
+    LinkCheck.Status.FAILING_ONCE: _("Failed once"),
+    LinkCheck.Status.REDIRECTED: _("Redirected"),
+    LinkCheck.Status.OK: _("OK"),
+    NEVER_CHECKED: _("Never checked"),
 }
 
 
@@ -59,22 +61,24 @@ def _enqueue_check(modeladmin, request: HttpRequest, urls: list[str]) -> None:
     urls = sorted(set(urls))
     result = check_some_links.enqueue(urls, trigger=LinkCheckRun.Trigger.ADMIN)
     if result.status == TaskResultStatus.SUCCESSFUL:  # the immediate backend ran it already
-        modeladmin.message_user(request, f"Checked {len(urls)} link(s).", messages.SUCCESS)
+        checked = ngettext("Checked %(count)d link.", "Checked %(count)d links.", len(urls))
+        modeladmin.message_user(request, checked % {"count": len(urls)}, messages.SUCCESS)
     else:
-        modeladmin.message_user(
-            request,
-            f"Checking {len(urls)} link(s) in the background: reload this page in a minute.",
-            messages.SUCCESS,
+        checking = ngettext(
+            "Checking %(count)d link in the background: reload this page in a minute.",
+            "Checking %(count)d links in the background: reload this page in a minute.",
+            len(urls),
         )
+        modeladmin.message_user(request, checking % {"count": len(urls)}, messages.SUCCESS)
 
 
-@admin.action(description="Check links now", permissions=["view"])
+@admin.action(description=_("Check links now"), permissions=["view"])
 def check_links_now(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     field = "url" if queryset.model is Resource else "resource__url"
     _enqueue_check(modeladmin, request, list(queryset.values_list(field, flat=True)))
 
 
-@admin.action(description="Use the new URL of redirected links", permissions=["change"])
+@admin.action(description=_("Use the new URL of redirected links"), permissions=["change"])
 def use_new_urls(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     changed = 0
     for resource in queryset.select_related("roadmap"):
@@ -84,9 +88,12 @@ def use_new_urls(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
         except UseNewUrlError as exc:
             modeladmin.message_user(request, str(exc), messages.ERROR)
     if changed:
-        modeladmin.message_user(
-            request, f"{changed} resource(s) now link to where they redirected.", messages.SUCCESS
+        moved = ngettext(
+            "%(count)d resource now links to where it redirected.",
+            "%(count)d resources now link to where they redirected.",
+            changed,
         )
+        modeladmin.message_user(request, moved % {"count": changed}, messages.SUCCESS)
 
 
 class ResourceLinkHealthAdmin(admin.ModelAdmin):
@@ -102,7 +109,7 @@ class ResourceLinkHealthAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         return [*super().get_readonly_fields(request, obj), "link_health"]
 
-    @admin.display(description="link health")
+    @admin.display(description=_("link health"))
     def link_health(self, obj: Resource) -> str:
         """The change form's version of the column: no button, which would be the form's
         first submit button, the one Enter in any field presses instead of Save."""
@@ -112,11 +119,12 @@ class ResourceLinkHealthAdmin(admin.ModelAdmin):
             return f"{label}: {obj.link_error or f'HTTP {obj.link_http_status}'}"
         if status == LinkCheck.Status.REDIRECTED and obj.link_final_url:
             return format_html(
-                '{} to <a href="{}" rel="noopener noreferrer" target="_blank">{}</a>. '
-                "“Use the new URL” in the list of resources changes the link to it.",
+                '{} {} <a href="{}" rel="noopener noreferrer" target="_blank">{}</a>. {}',
                 label,
+                pgettext("a link redirected to an address", "to"),
                 obj.link_final_url,
                 obj.link_final_url,
+                gettext("“Use the new URL” in the list of resources changes the link to it."),
             )
         return label
 
@@ -125,7 +133,7 @@ class ResourceLinkHealthAdmin(admin.ModelAdmin):
         name = f"{self.opts.app_label}_{self.opts.model_name}_use_new_url"
         return [path("<path:object_id>/use-new-url/", use_url, name=name), *super().get_urls()]
 
-    @admin.display(description="link", ordering="link_status")
+    @admin.display(description=_("link"), ordering="link_status")
     def link_status(self, obj: Resource) -> str:
         status = getattr(obj, "link_status", None) or NEVER_CHECKED
         label = STATUS_LABELS.get(status, status)
@@ -144,22 +152,24 @@ class ResourceLinkHealthAdmin(admin.ModelAdmin):
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_use_new_url", args=[obj.pk]
             )
             return format_html(
-                '<span class="link-status link-redirected">{}</span> to '
+                '<span class="link-status link-redirected">{}</span> {} '
                 '<a href="{}" rel="noopener noreferrer" target="_blank">{}</a><br>'
                 '<button type="submit" class="button" formaction="{}" formmethod="post" '
-                'aria-label="Use the new URL for {}">Use the new URL</button>',
+                'aria-label="{}">{}</button>',
                 label,
+                pgettext("a link redirected to an address", "to"),
                 obj.link_final_url,
                 obj.link_final_url,
                 action,
-                obj.title,
+                gettext("Use the new URL for %(title)s") % {"title": obj.title},
+                gettext("Use the new URL"),
             )
         return format_html('<span class="link-status link-{}">{}</span>', status, label)
 
     def use_new_url_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         resource = self.get_object(request, unquote(object_id))
         if resource is None:
-            raise Http404("No such resource.")
+            raise Http404(_("No such resource."))
         if not self.has_change_permission(request, resource):
             raise PermissionDenied
         try:
@@ -167,7 +177,11 @@ class ResourceLinkHealthAdmin(admin.ModelAdmin):
         except UseNewUrlError as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:
-            self.message_user(request, f"“{resource}” now links to {new_url}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("“%(title)s” now links to %(url)s.") % {"title": resource, "url": new_url},
+                messages.SUCCESS,
+            )
         back = request.headers.get("Referer", "")
         if not url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -177,11 +191,11 @@ class ResourceLinkHealthAdmin(admin.ModelAdmin):
 
 
 class ReportStateFilter(admin.SimpleListFilter):
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("open", "Open"), ("resolved", "Resolved")]
+        return [("open", _("Open")), ("resolved", _("Resolved"))]
 
     def queryset(self, request, queryset):
         if self.value() == "open":
@@ -191,10 +205,11 @@ class ReportStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.action(description="Resolve selected reports", permissions=["change"])
+@admin.action(description=_("Resolve selected reports"), permissions=["change"])
 def resolve_reports(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     count = queryset.resolve(by=request.user)
-    modeladmin.message_user(request, f"Resolved {count} report(s).", messages.SUCCESS)
+    resolved = ngettext("Resolved %(count)d report.", "Resolved %(count)d reports.", count)
+    modeladmin.message_user(request, resolved % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(LinkReport)
@@ -217,19 +232,19 @@ class LinkReportAdmin(admin.ModelAdmin):
         status = Subquery(latest.values("status")[:1])
         return super().get_queryset(request).annotate(link_status=status)
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def short_comment(self, obj: LinkReport) -> str:
         return obj.comment if len(obj.comment) <= 80 else obj.comment[:79] + "…"
 
-    @admin.display(description="open", boolean=True, ordering="resolved_at")
+    @admin.display(description=_("open"), boolean=True, ordering="resolved_at")
     def is_open(self, obj: LinkReport) -> bool:
         return obj.is_open
 
-    @admin.display(description="link status now")
+    @admin.display(description=_("link status now"))
     def link_state(self, obj: LinkReport) -> str:
         return STATUS_LABELS.get(obj.link_status or NEVER_CHECKED, obj.link_status)
 
-    @admin.display(description="link")
+    @admin.display(description=_("link"))
     def link_url(self, obj: LinkReport) -> str:
         return format_html(
             '<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>',
@@ -279,7 +294,7 @@ class LinkCheckRunAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["trigger"]
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def state(self, obj: LinkCheckRun) -> str:
         return obj.state()
 
@@ -292,12 +307,14 @@ class LinkCheckRunAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         result = check_links.enqueue(trigger=LinkCheckRun.Trigger.ADMIN)
         if result.status == TaskResultStatus.SUCCESSFUL:
-            self.message_user(request, "Every published link was checked.", messages.SUCCESS)
+            self.message_user(request, _("Every published link was checked."), messages.SUCCESS)
         else:
             self.message_user(
                 request,
-                "Checking every published link in the background: the counts on this page "
-                "update when it is done, within minutes.",
+                _(
+                    "Checking every published link in the background: the counts on this page "
+                    "update when it is done, within minutes."
+                ),
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(reverse("admin:index"))

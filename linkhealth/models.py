@@ -6,6 +6,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from roadmap.models import Resource, ResourceQuerySet
 from worker.heartbeat import stale_after
@@ -61,20 +62,20 @@ class LinkCheck(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        OK = "ok", "OK"
-        REDIRECTED = "redirected", "Redirected"
-        BROKEN = "broken", "Broken"
-        UNREACHABLE = "unreachable", "Unreachable"
+        OK = "ok", _("OK")
+        REDIRECTED = "redirected", _("Redirected")
+        BROKEN = "broken", _("Broken")
+        UNREACHABLE = "unreachable", _("Unreachable")
 
     class Status(models.TextChoices):
         """What curators are told: a failure counts after two checks in a row."""
 
-        OK = "ok", "OK"
-        REDIRECTED = "redirected", "Redirected"
+        OK = "ok", _("OK")
+        REDIRECTED = "redirected", _("Redirected")
         # Counts as broken or unreachable only if the next check fails too.
-        FAILING_ONCE = "failing", "Failed once"
-        BROKEN = "broken", "Broken"
-        UNREACHABLE = "unreachable", "Unreachable"
+        FAILING_ONCE = "failing", _("Failed once")
+        BROKEN = "broken", _("Broken")
+        UNREACHABLE = "unreachable", _("Unreachable")
 
     FAILURES = {Outcome.BROKEN, Outcome.UNREACHABLE}
     FAILURES_TO_REPORT = 2
@@ -206,31 +207,31 @@ class LinkCheckRun(models.Model):
     """One run of the checker: when, why, and what it found."""
 
     class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", "Daily schedule"
-        COMMAND = "command", "check_links command"
-        ADMIN = "admin", "A curator, from the admin"
-        REPORT = "report", "A learner's report"
+        SCHEDULE = "schedule", _("Daily schedule")
+        COMMAND = "command", _("check_links command")
+        ADMIN = "admin", _("A curator, from the admin")
+        REPORT = "report", _("A learner's report")
 
     STOPPED_AND_RUN_AGAIN = "its worker stopped mid-run; the task was run again"
     STOPPED = "stopped mid-run (its worker or command was stopped)"
 
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
-    roadmap_slug = models.SlugField(max_length=80, blank=True, help_text="Empty: every roadmap.")
-    partial = models.BooleanField(default=False, help_text="Only some links were checked.")
+    roadmap_slug = models.SlugField(max_length=80, blank=True, help_text=_("Empty: every roadmap."))
+    partial = models.BooleanField(default=False, help_text=_("Only some links were checked."))
     task_id = models.CharField(
         "task",
         max_length=64,
         blank=True,
         db_index=True,
-        help_text="The queued task that made this run; empty for the check_links command.",
+        help_text=_("The queued task that made this run; empty for the check_links command."),
     )
     attempt = models.PositiveSmallIntegerField(
-        default=1, help_text="2 when the task was run again because its worker stopped."
+        default=1, help_text=_("2 when the task was run again because its worker stopped.")
     )
     started_at = models.DateTimeField(default=timezone.now)
     heartbeat_at = models.DateTimeField("last sign of life", null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    failure = models.CharField(max_length=300, blank=True, help_text="Why it did not finish.")
+    failure = models.CharField(max_length=300, blank=True, help_text=_("Why it did not finish."))
     checked = models.PositiveIntegerField("links checked", default=0)
     failing = models.PositiveIntegerField("links failing", default=0)
 
@@ -291,10 +292,10 @@ class LinkReport(models.Model):
     """A learner telling curators that a resource's link has a problem."""
 
     class Reason(models.TextChoices):
-        BROKEN = "broken", "The link is broken or the page is gone"
-        MOVED = "moved", "The content moved or changed"
-        PAYWALLED = "paywalled", "It needs payment or an account"
-        OTHER = "other", "Something else"
+        BROKEN = "broken", _("The link is broken or the page is gone")
+        MOVED = "moved", _("The content moved or changed")
+        PAYWALLED = "paywalled", _("It needs payment or an account")
+        OTHER = "other", _("Something else")
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="link_reports")
     user = models.ForeignKey(

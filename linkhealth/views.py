@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import learner_required
@@ -30,8 +31,14 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             status = 429
             form.add_error(
                 None,
-                f"You have sent {settings.LINKHEALTH_REPORTS_PER_HOUR} reports in the last hour, "
-                "the most we take. Nothing was sent: please try again later.",
+                ngettext(
+                    "You have sent %(count)d report in the last hour, the most we take. Nothing "
+                    "was sent: please try again later.",
+                    "You have sent %(count)d reports in the last hour, the most we take. Nothing "
+                    "was sent: please try again later.",
+                    settings.LINKHEALTH_REPORTS_PER_HOUR,
+                )
+                % {"count": settings.LINKHEALTH_REPORTS_PER_HOUR},
             )
         else:
             existing, created = LinkReport.objects.file(
@@ -65,5 +72,9 @@ def _over_limit(user) -> bool:
 
 def _thanks(resource, created: bool) -> str:
     if created:
-        return f"Thank you: curators will look at the link to “{resource.title}”."
-    return f"Your report on “{resource.title}” is updated; curators will look at it."
+        return gettext("Thank you: curators will look at the link to “%(title)s”.") % {
+            "title": resource.title
+        }
+    return gettext("Your report on “%(title)s” is updated; curators will look at it.") % {
+        "title": resource.title
+    }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
@@ -105,7 +106,8 @@ def _prepare_station(station: geometry.Station, base: str, number: int) -> Prepa
     )
     kind = "part" if station.depth == 0 else "section"
     text = (
-        f'<text class="{kind}-title" x="{_n(station.text_x)}" y="{_n(station.text_y)}">'
+        f'<text class="{kind}-title" lang="{_curriculum_lang()}" x="{_n(station.text_x)}" '
+        f'y="{_n(station.text_y)}">'
         f"{lines}</text>"
     )
     x, y = _n(station.x), _n(station.y)
@@ -152,7 +154,8 @@ def _prepare_node(node: geometry.Node, base: str) -> PreparedNode:
             f'width="{size}" height="{size}"'
         ),
         after=(
-            f'<text class="label" x="{_n(node.x + geometry.NODE_RADIUS + 7)}" '
+            f'<text class="label" lang="{_curriculum_lang()}" '
+            f'x="{_n(node.x + geometry.NODE_RADIUS + 7)}" '
             f'y="{_n(node.y + geometry.RESOURCE_FONT * 0.35)}">{escape(node.label)}</text>'
             f'<g class="tip" aria-hidden="true"><rect x="{_n(tip_x)}" y="{_n(tip_top)}" '
             f'width="{_n(node.tip_width)}" height="{_n(tip_height)}" rx="4"/>'
@@ -257,10 +260,16 @@ def _station_markup(row: PreparedStation, outline: Outline, words: _Words, part:
         name = words.with_count % {"title": name, "count": count}
     mark = row.mark + (row.tick if state == " st-done" else "")
     count_text = f"{row.count_at}{count}</text>" if count else ""
-    link = f'<a href="{row.href}" class="st {row.kind}{state}" aria-label="{name}">'
+    # A name that is the curriculum's title alone is in the curriculum's language.
+    lang = f' lang="{_curriculum_lang()}"' if name == row.title else ""
+    link = f'<a href="{row.href}" class="st {row.kind}{state}" aria-label="{name}"{lang}>'
     # The number, the title, then the count: what the link shows reads as its name begins.
     # The spaces keep words apart where assistive technology reads the texts as one.
     return f"{link}{row.hit}{mark} {row.text} {count_text}</a>"
+
+
+def _curriculum_lang() -> str:
+    return escape(settings.CURRICULUM_LANGUAGE)
 
 
 def _node_markup(row: PreparedNode, outline: Outline | None, words: _Words, next_pk) -> str:
@@ -281,7 +290,8 @@ def _node_markup(row: PreparedNode, outline: Outline | None, words: _Words, next
     return (
         # The <title> is the group's, not the link's: a link's name must contain the text it
         # shows, and a title inside it would count as shown.
-        f'<g>{row.details}<a href="{row.href}" class="{classes}" aria-label="{name}">'
+        f'<g>{row.details}<a href="{row.href}" class="{classes}" aria-label="{name}"'
+        f"{f' lang="{_curriculum_lang()}"' if name == row.title else ''}>"
         f'{row.hit}{halo}<use href="#map-{status}" {row.at}/>{row.after}</a></g>'
     )
 

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from roadmap import estimates
 from roadmap.models import Resource, Roadmap, Section, nesting_error
@@ -16,18 +18,22 @@ def _touch_roadmaps(queryset: QuerySet) -> None:
         Roadmap.objects.filter(pk__in=queryset.values("roadmap_id")).touch()
 
 
-@admin.action(description="Publish selected %(verbose_name_plural)s")
+@admin.action(description=_("Publish selected %(verbose_name_plural)s"))
 def publish(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     count = queryset.update(is_published=True)
     _touch_roadmaps(queryset)
-    modeladmin.message_user(request, f"Published {count}.", messages.SUCCESS)
+    modeladmin.message_user(
+        request, gettext("Published %(count)d.") % {"count": count}, messages.SUCCESS
+    )
 
 
-@admin.action(description="Unpublish selected %(verbose_name_plural)s")
+@admin.action(description=_("Unpublish selected %(verbose_name_plural)s"))
 def unpublish(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     count = queryset.update(is_published=False)
     _touch_roadmaps(queryset)
-    modeladmin.message_user(request, f"Unpublished {count}.", messages.SUCCESS)
+    modeladmin.message_user(
+        request, gettext("Unpublished %(count)d.") % {"count": count}, messages.SUCCESS
+    )
 
 
 class LearnerDataProtectedAdmin(admin.ModelAdmin):
@@ -41,8 +47,14 @@ class LearnerDataProtectedAdmin(admin.ModelAdmin):
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         if protected:
             protected = [
-                f"{len(protected)} learner record(s) (progress or notes) depend on this. "
-                "Unpublish it instead: learners keep their data and it disappears from the site."
+                ngettext(
+                    "%(count)d learner record (progress or notes) depends on this. Unpublish it "
+                    "instead: learners keep their data and it disappears from the site.",
+                    "%(count)d learner records (progress or notes) depend on this. Unpublish it "
+                    "instead: learners keep their data and it disappears from the site.",
+                    len(protected),
+                )
+                % {"count": len(protected)}
             ]
         return to_delete, model_count, perms_needed, protected
 
@@ -52,11 +64,11 @@ class ResourceForm(forms.ModelForm):
 
     # Bounded like the Markdown's "(~3 h)", so whatever curators type can be exported.
     estimated_minutes = forms.IntegerField(
-        label="Estimated time (minutes)",
+        label=_("Estimated time (minutes)"),
         required=False,
         min_value=estimates.MIN_MINUTES,
         max_value=estimates.MAX_MINUTES,
-        help_text=(
+        help_text=_(
             "In minutes: 45, or 90 for 1 h 30 min. Only where the resource states its own "
             "length (a video's or a course's duration); leave it blank otherwise. Learners see "
             "it beside the resource and in the time left per section."
@@ -119,8 +131,10 @@ class SectionInlineFormSet(BaseInlineFormSet):
                 looped.append(str(form.cleaned_data.get("title") or form.instance))
         if looped:
             raise ValidationError(
-                "These sections would be nested inside themselves: %(names)s. "
-                "Choose parents that lead up to a top-level part.",
+                _(
+                    "These sections would be nested inside themselves: %(names)s. "
+                    "Choose parents that lead up to a top-level part."
+                ),
                 params={"names": ", ".join(looped)},
                 code="section_cycle",
             )
@@ -165,7 +179,7 @@ class RoadmapAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(_sections=Count("sections"))
 
-    @admin.display(description="sections", ordering="_sections")
+    @admin.display(description=_("sections"), ordering="_sections")
     def section_count(self, obj: Roadmap) -> int:
         return obj._sections
 
@@ -195,7 +209,7 @@ class SectionAdmin(LearnerDataProtectedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(_resources=Count("resources"))
 
-    @admin.display(description="resources", ordering="_resources")
+    @admin.display(description=_("resources"), ordering="_resources")
     def resource_count(self, obj: Section) -> int:
         return obj._resources
 
@@ -229,12 +243,12 @@ class ResourceAdmin(LearnerDataProtectedAdmin):
     actions = [publish, unpublish]
     fields = [*ResourceForm.Meta.fields, "is_published"]
 
-    @admin.display(description="estimated time", ordering="estimated_minutes", empty_value="—")
+    @admin.display(description=_("estimated time"), ordering="estimated_minutes", empty_value="—")
     def estimate(self, obj: Resource) -> str | None:
         minutes = obj.estimated_minutes
         return estimates.format_estimate(minutes) if minutes is not None else None
 
 
-admin.site.site_header = "LLM Roadmap curation"
-admin.site.site_title = "LLM Roadmap admin"
-admin.site.index_title = "Curriculum and accounts"
+admin.site.site_header = _("LLM Roadmap curation")
+admin.site.site_title = _("LLM Roadmap admin")
+admin.site.index_title = _("Curriculum and accounts")

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+from django.utils.translation import gettext_lazy as _
 
 
 class RoadmapConfig(AppConfig):
     name = "roadmap"
-    verbose_name = "Curriculum"
+    verbose_name = _("Curriculum")
 
     def ready(self) -> None:
         # Every cache of rendered content registers itself with roadmap.caches on import, so

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext, npgettext
+
 MIN_MINUTES = 1
 MAX_HOURS = 1000
 MAX_MINUTES = MAX_HOURS * 60
@@ -85,26 +88,38 @@ def format_estimate(minutes: int) -> str:
 def spoken_estimate(minutes: int) -> str:
     """The same, in words, for screen readers: "about 1 hour 30 minutes"."""
     hours, rest = divmod(minutes, 60)
-    words = []
-    if hours:
-        words.append(_plural(hours, "hour"))
-    if rest or not hours:
-        words.append(_plural(rest, "minute"))
-    return "about " + " ".join(words)
+    if not hours:
+        return gettext("about %(minutes)s") % {"minutes": _minutes(rest)}
+    if not rest:
+        return gettext("about %(hours)s") % {"hours": _hours(hours)}
+    return gettext("about %(hours)s %(minutes)s") % {
+        "hours": _hours(hours),
+        "minutes": _minutes(rest),
+    }
 
 
 def rounded_duration(minutes: int) -> str:
     """A sum as people say it: "45 minutes", then hours to the half: "1 hour", "2.5 hours"."""
     if minutes < 60:
-        return _plural(minutes, "minute")
+        return _minutes(minutes)
     halves = int((Decimal(minutes) / 30).to_integral_value(ROUND_HALF_UP))
     whole, half = divmod(halves, 2)
-    number = f"{whole}.5" if half else str(whole)
-    return f"{number} {'hour' if number == '1' else 'hours'}"
+    if not half:
+        return _hours(whole)
+    # "2.5 hours": the number in the locale's own form; the plural form is the whole part's
+    # (English says "1.5 hours", French "1,5 heure": each language's catalog says which).
+    number = number_format(Decimal(halves) / 2, 1)
+    return npgettext(
+        "a number of hours with a decimal", "%(number)s hours", "%(number)s hours", whole
+    ) % {"number": number}
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def _minutes(count: int) -> str:
+    return ngettext("%(count)d minute", "%(count)d minutes", count) % {"count": count}
+
+
+def _hours(count: int) -> str:
+    return ngettext("%(count)d hour", "%(count)d hours", count) % {"count": count}
 
 
 # --- Sums ----------------------------------------------------------------------------------
@@ -166,23 +181,34 @@ class TimeLeft:
         if not self.spoken or self.is_finished:
             return ""
         if not self.minutes:
-            if self.unestimated == 1:
-                return "No time estimate for the resource left"
-            return f"No time estimate for the {self.unestimated} resources left"
-        return f"About {rounded_duration(self.minutes)} left{self._without()}"
+            return ngettext(
+                "No time estimate for the resource left",
+                "No time estimate for the %(count)d resources left",
+                self.unestimated,
+            ) % {"count": self.unestimated}
+        duration = rounded_duration(self.minutes)
+        if not self.unestimated:
+            return gettext("About %(duration)s left") % {"duration": duration}
+        return ngettext(
+            "About %(duration)s left, %(count)d resource without an estimate",
+            "About %(duration)s left, %(count)d resources without an estimate",
+            self.unestimated,
+        ) % {"duration": duration, "count": self.unestimated}
 
     def in_all(self) -> str:
         """For a visitor, who has finished nothing: "About 20 hours in all, …"."""
         if not self.spoken or self.is_finished:
             return ""
         if not self.minutes:
-            return "No time estimate for these resources"
-        return f"About {rounded_duration(self.minutes)} in all{self._without()}"
-
-    def _without(self) -> str:
+            return gettext("No time estimate for these resources")
+        duration = rounded_duration(self.minutes)
         if not self.unestimated:
-            return ""
-        return f", {_plural(self.unestimated, 'resource')} without an estimate"
+            return gettext("About %(duration)s in all") % {"duration": duration}
+        return ngettext(
+            "About %(duration)s in all, %(count)d resource without an estimate",
+            "About %(duration)s in all, %(count)d resources without an estimate",
+            self.unestimated,
+        ) % {"duration": duration, "count": self.unestimated}
 
 
 class LearnerTimes:

@@ -27,6 +27,9 @@ from django import forms
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from django_htmx.http import push_url
 
 from roadmap.models import Progress, Resource
@@ -37,17 +40,23 @@ MAX_TEXT = 200
 # The General level's stored value is "", which a URL cannot tell apart from "any level".
 GENERAL = "general"
 
-KINDS = [("", "Any kind"), *Resource.Kind.choices]
+KINDS = [("", _("Any kind")), *Resource.Kind.choices]
 LEVELS = [
-    ("", "Any level"),
+    ("", _("Any level")),
     *((value or GENERAL, label) for value, label in Resource.Level.choices),
 ]
-STATUSES = [("", "Any status"), *Progress.Status.choices]
+STATUSES = [("", _("Any status")), *Progress.Status.choices]
 
 
-def _choose_from(what: str, choices: list[tuple[str, str]]) -> str:
-    labels = ", ".join(label for value, label in choices if value)
-    return f"There is no such {what}. Choose one from the list: {labels}."
+def _choose_from(message: str, choices: list[tuple[str, str]]) -> str:
+    """``message`` with the list of choices, in the language of the request that shows it."""
+    labels = pgettext("between items of a list", ", ").join(
+        str(label) for value, label in choices if value
+    )
+    return message % {"labels": labels}
+
+
+_choose_from_lazy = lazy(_choose_from, str)
 
 
 class FindForm(forms.Form):
@@ -57,27 +66,40 @@ class FindForm(forms.Form):
         required=False,
         max_length=MAX_TEXT,
         error_messages={
-            "max_length": (
+            "max_length": _(
                 "The search text is %(show_value)s characters long; it can be at most "
                 "%(limit_value)s. Shorten it and search again."
             ),
-            "null_characters_not_allowed": "The search text cannot contain null characters.",
+            "null_characters_not_allowed": _("The search text cannot contain null characters."),
         },
     )
     kind = forms.ChoiceField(
         required=False,
         choices=KINDS,
-        error_messages={"invalid_choice": _choose_from("kind of resource", KINDS)},
+        error_messages={
+            "invalid_choice": _choose_from_lazy(
+                _("There is no such kind of resource. Choose one from the list: %(labels)s."),
+                KINDS,
+            )
+        },
     )
     level = forms.ChoiceField(
         required=False,
         choices=LEVELS,
-        error_messages={"invalid_choice": _choose_from("level", LEVELS)},
+        error_messages={
+            "invalid_choice": _choose_from_lazy(
+                _("There is no such level. Choose one from the list: %(labels)s."), LEVELS
+            )
+        },
     )
     status = forms.ChoiceField(
         required=False,
         choices=STATUSES,
-        error_messages={"invalid_choice": _choose_from("status", STATUSES)},
+        error_messages={
+            "invalid_choice": _choose_from_lazy(
+                _("There is no such status. Choose one from the list: %(labels)s."), STATUSES
+            )
+        },
     )
 
     def __init__(self, data: Mapping, *, learner: bool) -> None:
@@ -173,8 +195,10 @@ class Found:
         if not self.active:
             return ""
         if self.count == 0:
-            return "No resources match"
-        return "1 resource matches" if self.count == 1 else f"{self.count} resources match"
+            return gettext("No resources match")
+        return ngettext("%(count)d resource matches", "%(count)d resources match", self.count) % {
+            "count": self.count
+        }
 
 
 def requested(request: HttpRequest) -> bool:

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from roadmap.models import Progress
 
@@ -15,7 +16,7 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=settings.NOTE_MAX_LENGTH,
         error_messages={
-            "max_length": (
+            "max_length": _(
                 "This note is %(show_value)s characters long; notes can hold at most "
                 "%(limit_value)s. Nothing was saved: shorten it and save again."
             ),
@@ -27,8 +28,8 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=Progress.Status.choices,
         error_messages={
-            "required": "Choose a status: Not started, In progress, Done or Skipped.",
-            "invalid_choice": "Choose a status: Not started, In progress, Done or Skipped.",
+            "required": _("Choose a status: Not started, In progress, Done or Skipped."),
+            "invalid_choice": _("Choose a status: Not started, In progress, Done or Skipped."),
         },
     )
 
@@ -38,7 +39,7 @@ class BookmarkForm(forms.Form):
         required=False,
         max_length=Progress._meta.get_field("bookmark").max_length,
         error_messages={
-            "max_length": (
+            "max_length": _(
                 "This is %(show_value)s characters long; where you stopped can hold at most "
                 "%(limit_value)s. Nothing was saved: shorten it and save again."
             ),

@@ -26,6 +26,7 @@ from functools import lru_cache
 
 import nh3
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_block.table import table as _table_rule
@@ -49,7 +50,7 @@ _BUDGET = "roadmap_tokens_left"
 class MarkdownTooLarge(ValueError):
     """The text would render to more than its budget allows; nothing was rendered."""
 
-    message = (
+    message = _(
         "This note would be too large to display: its tables expand to far more cells than "
         "it has text (every row is padded to the width of its table's header). Nothing was "
         "saved. Give each table only the columns its rows fill, or split it up."

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 
 class RoadmapQuerySet(models.QuerySet):
@@ -56,8 +57,10 @@ class RoadmapQuerySet(models.QuerySet):
 class Roadmap(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="Markdown, shown under the title.")
-    order = models.PositiveIntegerField(default=0, help_text="The first roadmap is the home page.")
+    description = models.TextField(blank=True, help_text=_("Markdown, shown under the title."))
+    order = models.PositiveIntegerField(
+        default=0, help_text=_("The first roadmap is the home page.")
+    )
     is_published = models.BooleanField("published", default=True)
     # Bumped on every change to the roadmap, its sections or resources (roadmap/signals.py).
     content_version = models.PositiveBigIntegerField(default=0, editable=False)
@@ -153,15 +156,15 @@ class Section(models.Model):
         null=True,
         blank=True,
         related_name="children",
-        help_text="Leave empty for a top-level part.",
+        help_text=_("Leave empty for a top-level part."),
     )
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, help_text="Unique within the roadmap; used in links.")
-    intro = models.TextField(blank=True, help_text="Markdown, shown before the resources.")
+    slug = models.SlugField(max_length=80, help_text=_("Unique within the roadmap; used in links."))
+    intro = models.TextField(blank=True, help_text=_("Markdown, shown before the resources."))
     group_intros = models.JSONField(
         default=dict,
         blank=True,
-        help_text='Markdown shown above a group of resources, by level: {"high_level": "…"}.',
+        help_text=_('Markdown shown above a group of resources, by level: {"high_level": "…"}.'),
     )
     order = models.PositiveIntegerField(default=0)
     is_published = models.BooleanField("published", default=True)
@@ -238,20 +241,20 @@ class ResourceQuerySet(models.QuerySet):
 
 class Resource(models.Model):
     class Kind(models.TextChoices):
-        VIDEO = "video", "Video"
-        PLAYLIST = "playlist", "Playlist"
-        COURSE = "course", "Course"
-        ARTICLE = "article", "Article"
-        BOOK = "book", "Book or chapter"
-        PAPER = "paper", "Paper"
-        INTERACTIVE = "interactive", "Interactive"
-        WEBSITE = "website", "Website"
+        VIDEO = "video", _("Video")
+        PLAYLIST = "playlist", _("Playlist")
+        COURSE = "course", _("Course")
+        ARTICLE = "article", _("Article")
+        BOOK = "book", _("Book or chapter")
+        PAPER = "paper", _("Paper")
+        INTERACTIVE = "interactive", _("Interactive")
+        WEBSITE = "website", _("Website")
 
     class Level(models.TextChoices):
-        GENERAL = "", "General"
-        HIGH_LEVEL = "high_level", "High level"
-        IN_DEPTH = "in_depth", "In-depth"
-        THEORETICAL = "theoretical", "Theoretical"
+        GENERAL = "", _("General")
+        HIGH_LEVEL = "high_level", _("High level")
+        IN_DEPTH = "in_depth", _("In-depth")
+        THEORETICAL = "theoretical", _("Theoretical")
 
     # Denormalised from the section so that a URL is unique within its roadmap.
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="resources")
@@ -268,7 +271,9 @@ class Resource(models.Model):
         "estimated time (minutes)",
         null=True,
         blank=True,
-        help_text="Only where the resource states its own length (a video's or course's duration).",
+        help_text=_(
+            "Only where the resource states its own length (a video's or course's duration)."
+        ),
     )
     order = models.PositiveIntegerField(default=0)
     is_published = models.BooleanField("published", default=True)
@@ -342,10 +347,10 @@ class Progress(models.Model):
     """
 
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        SKIPPED = "skipped", "Skipped"
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Skipped")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"
@@ -354,7 +359,7 @@ class Progress(models.Model):
     # Rows from before statuses existed were all check-offs: they stay "done".
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DONE)
     bookmark = models.CharField(
-        max_length=200, blank=True, help_text="Where the learner stopped: “video 7, 12:40”."
+        max_length=200, blank=True, help_text=_("Where the learner stopped: “video 7, 12:40”.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -362,7 +367,7 @@ class Progress(models.Model):
     objects = ProgressQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "progress"
+        verbose_name_plural = _("progress")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "resource"], name="roadmap_progress_one_per_learner"

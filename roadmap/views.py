@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -28,7 +29,7 @@ def published_resource(pk: int) -> Resource:
     )
     # The outline holds exactly the published resources under published sections.
     if resource.pk not in curriculum_of(resource.roadmap).resource_ids:
-        raise Http404("This resource is not on the roadmap.")
+        raise Http404(_("This resource is not on the roadmap."))
     return resource
 
 
@@ -44,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
     state = load_state(request.user, slug=slug)
     if state.roadmap is None:
-        raise Http404("No published roadmap here.")
+        raise Http404(_("No published roadmap here."))
     return _render_roadmap(request, state)
 
 
@@ -188,7 +189,9 @@ def set_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "roadmap/_resource.html#bookmark-form", context, status=422)
     learning.set_bookmark(request.user, resource, form.cleaned_data["bookmark"])
     if not request.htmx:
-        messages.success(request, f"Where you stopped in “{resource.title}” was saved.")
+        messages.success(
+            request, _("Where you stopped in “%(title)s” was saved.") % {"title": resource.title}
+        )
         return redirect(resource.get_absolute_url())
     outline = build_outline(load_state(request.user, roadmap_id=resource.roadmap_id))
     context = {
@@ -254,7 +257,8 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 note = learning.save_note(request.user, resource, body, html=html)
                 if not request.htmx:
-                    messages.success(request, f"Your note on “{resource.title}” was saved.")
+                    saved_message = _("Your note on “%(title)s” was saved.")
+                    messages.success(request, saved_message % {"title": resource.title})
                     return redirect(resource.get_absolute_url())
                 saved = True
                 form = NoteForm(initial={"body": note.body if note else ""})
@@ -286,7 +290,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 
 NOTES_PER_PAGE = 20
 
-NOTE_SAVES_LIMITED = (
+NOTE_SAVES_LIMITED = _(
     "You have saved notes very often in the last minute. Nothing was saved: wait a minute, "
     "then save again (your text is still here)."
 )

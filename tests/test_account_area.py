@@ -183,7 +183,7 @@ def test_the_deletion_page_counts_in_the_singular_and_the_plural(alice, alice_cl
     first, second = make_resource(), make_resource()
     learning.save_note(alice, first, "one")
     html = alice_client.get("/accounts/delete/").text
-    assert "0 resource statuses and 0 bookmarks" in html
+    assert "0 resource statuses</li>" in html and "0 bookmarks</li>" in html
     assert "1 note</li>" in html
     learning.save_note(alice, second, "two")
     assert "2 notes</li>" in alice_client.get("/accounts/delete/").text

@@ -85,7 +85,7 @@ def full_account(alice, bob, carol):
 
 def test_the_page_explains_what_will_be_deleted(full_account):
     html = signed_in_browser().get("/accounts/delete/").content.decode()
-    assert "1 resource status and 1 bookmark" in html
+    assert "1 resource status</li>" in html and "1 bookmark</li>" in html
     assert "1 note</li>" in html
     assert "2 events of history" in html
     assert "your public page" in html

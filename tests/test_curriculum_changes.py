@@ -97,7 +97,7 @@ def test_a_removed_resource_disappears_from_the_page_but_not_from_my_notes(
     client = client_for(learners_with_data[0])
     assert NANOGPT not in client.get("/").content.decode()
     my_notes = client.get("/notes/").content.decode()
-    assert f'<a href="{NANOGPT}" target="_blank" rel="noopener">nanoGPT' in my_notes
+    assert f'<a href="{NANOGPT}" target="_blank" rel="noopener"><span lang="en">nanoGPT' in my_notes
     assert "no longer on the roadmap" in my_notes
 
 

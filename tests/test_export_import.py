@@ -149,7 +149,7 @@ def test_importing_previews_then_applies_in_one_go_and_twice_changes_nothing(
     preview = bob_client.get(f"/accounts/data/import/{pending.pk}/").content.decode()
     assert "Nothing has been saved yet." in preview
     assert "2 statuses or bookmarks added, 1 changed, 0 already the same" in preview
-    assert "Attention: skipped → done" in preview
+    assert "Attention</span>: Skipped → Done" in preview
     assert "1 note added" in preview
     assert "3 history events added, 0 already there" in preview
     assert "Time zone: UTC → Europe/Paris" in preview

@@ -155,7 +155,7 @@ def test_the_bulk_action_uses_new_urls_and_reports_what_it_could_not_change(caro
         follow=True,
     )
     html = response.content.decode()
-    assert "1 resource(s) now link to where they redirected." in html
+    assert "1 resource now links to where it redirected." in html
     assert "“Link broken” has no redirect to follow" in html
     assert Resource.objects.get(pk=links["redirected"].pk).url == "https://new.test/"
 
@@ -170,7 +170,7 @@ def test_check_links_now_checks_the_selected_resources(carol_client, link_server
         {"action": "check_links_now", "_selected_action": [gone.pk, fine.pk], "index": 0},
         follow=True,
     )
-    assert "Checked 2 link(s)." in response.content.decode()
+    assert "Checked 2 links." in response.content.decode()
     assert LinkCheck.objects.get(url=gone.url).http_status == 410
     assert LinkCheck.objects.get(url=fine.url).outcome == "ok"
     assert not LinkCheck.objects.filter(url=skipped.url).exists()
@@ -222,7 +222,7 @@ def test_curators_see_open_reports_without_who_sent_them_and_resolve_them(
         {"action": "resolve_reports", "_selected_action": [report.pk], "index": 0},
         follow=True,
     )
-    assert "Resolved 1 report(s)." in response.content.decode()
+    assert "Resolved 1 report." in response.content.decode()
     report.refresh_from_db()
     assert report.resolved_by == carol and report.resolved_at is not None
     assert not LinkReport.objects.open().exists()

@@ -169,7 +169,9 @@ def test_the_roadmap_page_and_the_list_link_to_the_map(anon, roadmap):
     make_roadmap(slug="other", title="Other")
     page = anon.get("/roadmaps/llm/").content.decode()
     assert re.search(
-        r'<a href="/roadmaps/llm/map/">Map<span class="visually-hidden"> \(LLM\)', page
+        r'<a href="/roadmaps/llm/map/">Map<span class="visually-hidden"> '
+        r'\(<span lang="en">LLM</span>\)',
+        page,
     )
     listing = anon.get("/roadmaps/").content.decode()
     assert 'href="/roadmaps/llm/map/"' in listing and 'href="/roadmaps/other/map/"' in listing

@@ -204,7 +204,7 @@ def test_my_notes_and_the_public_page_put_note_headings_under_the_resources_h3(
     )
     assert "<h1>Recap</h1>" in note.body_html
     my_notes = alice_client.get("/notes/").content.decode()
-    assert "<h3>" in my_notes
+    assert '<h3 lang="en">' in my_notes
     assert headings(my_notes) == [(4, "Recap"), (5, "Forget gate")]
 
     PublicProfile.objects.create(user=alice, handle="ada", is_enabled=True)

@@ -519,7 +519,9 @@ def test_my_progress_shows_the_time_left_per_section(alice, alice_client, course
     html = alice_client.get("/me/").content.decode()
     assert '<th scope="col">Time left</th>' in html
     rows = dict(
-        re.findall(r'<a href="[^"]*#section-([\w-]+)">.*?<td>([^<]*)</td>\s*</tr>', html, re.S)
+        re.findall(
+            r'<a href="[^"]*#section-([\w-]+)" lang="en">.*?<td>([^<]*)</td>\s*</tr>', html, re.S
+        )
     )
     assert rows == {
         "basics": "About 1 hour left, 1 resource without an estimate",

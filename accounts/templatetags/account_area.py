@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -26,21 +27,21 @@ class Item:
 
 def items() -> list[Item]:
     found = [
-        Item("Profile and public page", reverse("history:public_settings")),
-        Item("Settings", reverse("accounts:settings")),
-        Item("Email addresses", reverse("account_email")),
+        Item(_("Profile and public page"), reverse("history:public_settings")),
+        Item(_("Settings"), reverse("accounts:settings")),
+        Item(_("Email addresses"), reverse("account_email")),
     ]
     if not settings.SSO_ONLY:
         password = reverse("account_change_password")
-        found.append(Item("Password", password, below=(reverse("account_set_password"),)))
+        found.append(Item(_("Password"), password, below=(reverse("account_set_password"),)))
     mfa = reverse("mfa_index")
-    found.append(Item("Two-factor", mfa, below=(mfa,)))
-    found.append(Item("Sessions", reverse("usersessions_list")))
+    found.append(Item(_("Two-factor"), mfa, below=(mfa,)))
+    found.append(Item(_("Sessions"), reverse("usersessions_list")))
     if settings.SOCIALACCOUNT_PROVIDERS:
-        found.append(Item("Connected accounts", reverse("socialaccount_connections")))
+        found.append(Item(_("Connected accounts"), reverse("socialaccount_connections")))
     data = reverse("history:import")
-    found.append(Item("Export and import", data, below=(data,)))
-    found.append(Item("Delete account", reverse("accounts:delete")))
+    found.append(Item(_("Export and import"), data, below=(data,)))
+    found.append(Item(_("Delete account"), reverse("accounts:delete")))
     return found
 
 

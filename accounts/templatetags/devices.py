@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -35,4 +36,4 @@ def device(user_agent: str) -> str:
     system = _first(SYSTEMS, user_agent or "")
     if browser and system:
         return f"{browser} on {system}"
-    return browser or system or "Unknown browser"
+    return browser or system or gettext("Unknown browser")

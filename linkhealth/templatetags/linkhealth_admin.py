@@ -1,6 +1,7 @@
 from django import template
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import ngettext_lazy
 
 from linkhealth.models import LinkCheck, LinkCheckRun, LinkReport
 from linkhealth.worker import WORKER_QUIET_LIMIT, tasks_need_a_worker, worker_last_seen
@@ -8,12 +9,24 @@ from roadmap.models import Resource
 
 register = template.Library()
 
-# What the dashboard counts, in the order it lists them.
+# What the dashboard counts, in the order it lists them, each with its count in words.
 COUNTED = [
-    (LinkCheck.Status.BROKEN, "broken link", "broken links"),
-    (LinkCheck.Status.UNREACHABLE, "unreachable link", "unreachable links"),
-    (LinkCheck.Status.FAILING_ONCE, "link failed once", "links failed once"),
-    (LinkCheck.Status.REDIRECTED, "redirected link", "redirected links"),
+    (
+        LinkCheck.Status.BROKEN,
+        ngettext_lazy("%(count)d broken link", "%(count)d broken links", "count"),
+    ),
+    (
+        LinkCheck.Status.UNREACHABLE,
+        ngettext_lazy("%(count)d unreachable link", "%(count)d unreachable links", "count"),
+    ),
+    (
+        LinkCheck.Status.FAILING_ONCE,
+        ngettext_lazy("%(count)d link failed once", "%(count)d links failed once", "count"),
+    ),
+    (
+        LinkCheck.Status.REDIRECTED,
+        ngettext_lazy("%(count)d redirected link", "%(count)d redirected links", "count"),
+    ),
 ]
 
 
@@ -31,8 +44,8 @@ def link_health_summary(user) -> dict | None:
         .values_list("link", "n")
     )
     counts = [
-        {"status": s, "count": by_status[s], "label": one if by_status[s] == 1 else many}
-        for s, one, many in COUNTED
+        {"status": s, "count": by_status[s], "label": words % {"count": by_status[s]}}
+        for s, words in COUNTED
         if by_status.get(s)
     ]
     last_seen = worker_last_seen()

@@ -4,6 +4,7 @@ from django.utils.safestring import SafeString, mark_safe
 from roadmap import extensions, fragments
 from roadmap.markdown import headings_under as _headings_under
 from roadmap.markdown import render_trusted_markdown
+from roadmap.models import Progress
 
 register = template.Library()
 
@@ -57,3 +58,12 @@ def progress_details(counts) -> str:
     if counts.in_progress:
         details.append(f"{counts.in_progress} in progress")
     return "".join(f", {detail}" for detail in details)
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """A status's name in the interface's language ("in_progress" → "In progress")."""
+    try:
+        return Progress.Status(status).label
+    except ValueError:
+        return status

@@ -156,7 +156,8 @@ def test_a_learner_deletes_their_account_after_giving_the_password_again(page, c
     account_nav(page).get_by_role("link", name="Account").click()
     settings_nav(page).get_by_role("link", name="Delete account").click()
     expect(page.get_by_role("heading", name="Delete my account", level=1)).to_be_visible()
-    expect(page.get_by_text("1 resource status and 0 bookmarks")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="1 resource status")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="0 bookmarks")).to_be_visible()
     page.get_by_role("button", name="Delete my account and all my data").click()
 
     expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
