@@ -97,9 +97,11 @@ def test_a_page_rendered_in_one_language_is_not_served_in_another(anon):
     anon.get("/")
     anon.get("/")
     assert pagecache.count() == 1
-    with translation.override("fr"):
-        anon.get("/")
+    french = anon.get("/", HTTP_ACCEPT_LANGUAGE="fr")
     assert pagecache.count() == 2
+    assert french["Content-Language"] == "fr"
+    assert '<html lang="fr"' in french.content.decode()
+    assert '<html lang="en"' in anon.get("/").content.decode()
 
 
 def test_a_resource_item_is_kept_per_language_and_content_version(rf):
