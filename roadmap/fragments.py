@@ -1,8 +1,9 @@
 """Rendered resource items, kept per process.
 
 A resource item on the roadmap page looks the same for every learner but for a few things: its
-status, the learner's bookmark text, whether it has a note, whether it is new to them, and the
-CSRF token in its no-JavaScript forms.
+status, the learner's bookmark text, whether it has a note, whether it is new to them, what the
+apps built on the roadmap add to it (``roadmap.extras``), and the CSRF token in its no-JavaScript
+forms.
 Rendering ~30 template nodes for each of hundreds of resources on every view dominated the
 page's cost, so each item is rendered once per distinct look and reused. The key holds every
 value the template shows, so an edited resource simply gets a new entry; the CSRF token is
@@ -32,6 +33,7 @@ def resource_item(
     has_note: bool,
     is_new: bool,
     csrf_token: str,
+    extras: str = "",
 ) -> SafeString:
     key = (
         resource.pk,
@@ -48,6 +50,7 @@ def resource_item(
         bookmark,
         has_note,
         is_new,
+        extras,
     )
     html = _rendered.get(key)
     if html is None:
@@ -63,6 +66,7 @@ def resource_item(
             "has_note": has_note,
             "is_new": is_new,
             "csrf_token": CSRF_PLACEHOLDER,
+            "extras": mark_safe(extras),  # noqa: S308 - safe HTML from roadmap.extras' providers
         }
         html = _rendered[key] = get_template(ITEM_TEMPLATE).render(context)
     return mark_safe(html.replace(CSRF_PLACEHOLDER, csrf_token))  # noqa: S308 - escaped by the template

@@ -34,7 +34,9 @@ _size = 0
 _lock = threading.Lock()
 
 
-def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable | None:
+def page_key(
+    request: HttpRequest, outline, *, learner: bool, extras: dict[int, str] | None = None
+) -> Hashable | None:
     """Everything the roadmap page shows, as a hashable key (see the module docstring), or
     None for a page that must not be cached.
 
@@ -44,6 +46,8 @@ def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable | None
         return None  # fragments and filtered pages are rendered each time (see roadmap.finder)
     roadmap = outline.roadmap
     key = (roadmap.pk, roadmap.content_version, request.path, learner, settings.REGISTRATION_OPEN)
+    # What the apps built on the roadmap show on its resources (roadmap.extras), as shown.
+    key = (*key, frozenset(extras.items()) if extras else None)
     if not learner:
         return key
     return (

@@ -35,6 +35,7 @@ def resource_item(context, resource, heading_level: int) -> SafeString:
         has_note=learner and resource.pk in outline.noted_ids,
         is_new=learner and resource.pk in outline.new_ids,
         csrf_token=str(context.get("csrf_token", "")) if learner else "",
+        extras=context.get("extras", {}).get(resource.pk, ""),
     )
 
 
