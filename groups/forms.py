@@ -16,11 +16,13 @@ class GroupForm(forms.ModelForm):
             "target_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+        error_messages = {"name": {"required": _("Give the group a name.")}}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roadmap"].queryset = Roadmap.objects.published()
-        self.fields["roadmap"].empty_label = None
+        if "roadmap" in self.fields:
+            self.fields["roadmap"].queryset = Roadmap.objects.published()
+            self.fields["roadmap"].empty_label = None
         self.fields["name"].widget.attrs["autocomplete"] = "off"
 
     def clean_name(self) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from groups.exports import groups_of
 from history.models import Event, PublicProfile
 from roadmap.models import Note, Progress, Resource, Roadmap
 from roadmap.outline import curriculum_of
@@ -74,6 +75,7 @@ def export_json(user) -> Iterator[str]:
     }
     for note in head["notes"]:
         note["public"] = note["public"] is not None
+    head["groups"] = groups_of(user)
     text = json.dumps(head, ensure_ascii=False, indent=1)
     yield text[: text.rindex("}")].rstrip() + ',\n "events": ['
     events = (
