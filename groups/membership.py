@@ -2,10 +2,9 @@
 handing the group over, leaving, removing someone, deleting the group."""
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -244,36 +243,6 @@ def delete_group(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The group “%(name)s” was deleted.") % {"name": group.name})
         return redirect("groups:list")
     return render(request, "groups/delete.html", {"group": group, "membership": me})
-
-
-def hand_over_or_delete(owner: Membership) -> None:
-    """The owner is going (their account is deleted): the longest-standing organizer, else
-    member, takes the group over; a group with no one else in it is deleted."""
-    others = owner.group.memberships.exclude(pk=owner.pk)
-    heir = (
-        others.order_by(
-            # Organizers first, then by seniority.
-            "-role",
-            "joined_at",
-            "pk",
-        )
-        .filter(role=Role.ORGANIZER)
-        .first()
-        or others.order_by("joined_at", "pk").first()
-    )
-    if heir is None:
-        owner.group.delete()
-        return
-    try:
-        with transaction.atomic():
-            Membership.objects.filter(pk=owner.pk).update(role=Role.MEMBER)
-            Membership.objects.filter(pk=heir.pk).update(role=Role.OWNER)
-    except IntegrityError:
-        pass  # someone else was made owner meanwhile
-
-
-def join_url(invitation: Invitation) -> str:
-    return reverse("groups:join", args=[invitation.token])
 
 
 @require_POST

@@ -7,6 +7,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 
 from groups import signs
 from groups.models import Membership
+from groups.ownership import hand_over_or_delete
 
 
 def bump_version(user_id: int) -> None:
@@ -24,8 +25,6 @@ def _membership_changed(sender, instance: Membership, created: bool = True, **kw
 def _account_deleted(sender, instance, **kwargs) -> None:
     """Before an account goes: the groups it owns pass to their longest-standing organizer
     (or member), and a group with no one else in it goes with it."""
-    from groups.membership import hand_over_or_delete
-
     for membership in Membership.objects.filter(user=instance, role=Membership.Role.OWNER):
         hand_over_or_delete(membership)
 

@@ -84,7 +84,12 @@ def test_a_plain_member_cannot_remove_anyone_nor_see_the_table(alice, bob, carol
     url = f"/groups/{group.pk}/members/remove/"
     assert carol_client.post(url, {"member": bobs.pk}).status_code == 404
     assert Membership.objects.filter(pk=bobs.pk).exists()
-    assert carol_client.post(f"/groups/{group.pk}/members/role/", {"member": carols.pk, "role": "organizer"}).status_code == 404
+    assert (
+        carol_client.post(
+            f"/groups/{group.pk}/members/role/", {"member": carols.pk, "role": "organizer"}
+        ).status_code
+        == 404
+    )
     assert Membership.objects.get(pk=carols.pk).role == Role.MEMBER
 
 
@@ -197,7 +202,9 @@ def test_the_shared_list_needs_the_organizer_and_the_member(alice, bob, carol):
     add_member(group, carol, name="Carla")
     carol_client = client_for(carol)
     url = f"/groups/{group.pk}/"
-    client_for(bob).post(f"{url}me/", {"display_name": "Bobby", "shares_progress": "on", "receives_emails": "on"})
+    client_for(bob).post(
+        f"{url}me/", {"display_name": "Bobby", "shares_progress": "on", "receives_emails": "on"}
+    )
     assert "Bobby" not in carol_client.get(url).content.decode()
     client_for(alice).post(f"{url}settings/", {"name": group.name, "shares_member_list": "on"})
     page = carol_client.get(url).content.decode()
@@ -214,9 +221,15 @@ def test_the_export_lists_the_learners_groups(alice, bob):
     body = b"".join(response.streaming_content) if response.streaming else response.content
     data = json.loads(body)
     assert data["groups"] == [
-        {"name": "Export club", "roadmap": group.roadmap.slug, "display_name": "Bobby",
-         "role": "member", "joined_at": data["groups"][0]["joined_at"], "shares_progress": False,
-         "receives_emails": True}
+        {
+            "name": "Export club",
+            "roadmap": group.roadmap.slug,
+            "display_name": "Bobby",
+            "role": "member",
+            "joined_at": data["groups"][0]["joined_at"],
+            "shares_progress": False,
+            "receives_emails": True,
+        }
     ]
 
 

@@ -61,7 +61,9 @@ def test_unknown_tokens_are_404(bob_client):
 def test_revoked_expired_and_used_up_links_say_so(alice, bob, alice_client):
     group = make_group(alice)
     with time_machine.travel(NOW, tick=False):
-        alice_client.post(f"/groups/{group.pk}/invitations/", {"expires_in_days": "2", "max_uses": "1"})
+        alice_client.post(
+            f"/groups/{group.pk}/invitations/", {"expires_in_days": "2", "max_uses": "1"}
+        )
         invitation = Invitation.objects.get()
         assert invitation.expires_at == NOW + timedelta(days=2)
     bob_client = client_for(bob)
@@ -132,7 +134,9 @@ def test_an_email_invitation_is_written_in_the_invitees_language(alice, settings
 @pytest.mark.django_db
 def test_a_bad_email_address_is_refused(alice, alice_client):
     group = make_group(alice)
-    response = alice_client.post(f"/groups/{group.pk}/invitations/email/", {"email": "nope"}, follow=True)
+    response = alice_client.post(
+        f"/groups/{group.pk}/invitations/email/", {"email": "nope"}, follow=True
+    )
     assert "valid email" in response.content.decode() and not Invitation.objects.exists()
 
 
@@ -155,7 +159,9 @@ def test_the_last_use_of_a_link_goes_to_one_learner(racers):
         try:
             client = client_for(user)
             barrier.wait()
-            codes.append(client.post(f"/groups/join/{invitation.token}/", {"display_name": "x"}).status_code)
+            codes.append(
+                client.post(f"/groups/join/{invitation.token}/", {"display_name": "x"}).status_code
+            )
         finally:
             connections.close_all()
 
