@@ -10,14 +10,18 @@ the curriculum comes from the per-process outline cache (roadmap/outline.py), an
 import csv
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Max, Min
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from accounts.decorators import learner_required
@@ -29,9 +33,9 @@ from groups.forms import (
     MemberSettingsForm,
 )
 from groups.models import Group, Membership
-from insights.admin import csv_cell
-from roadmap.models import Progress
+from roadmap.models import Progress, Resource
 from roadmap.outline import curriculum_of
+from roadmap.spreadsheets import csv_cell
 
 Status = Progress.Status
 STUCK_AFTER = timedelta(days=14)
@@ -93,6 +97,31 @@ class Table:
         return round(statistics.median(r.percent for r in self.rows)) if self.rows else None
 
 
+# Per member, part and status: how many resources, the latest change and the oldest resource
+# still in progress (for "possibly stuck"). The parts come as a table of values (section, part)
+# from the cached curriculum, so the rows are members by parts, never by resources. Written
+# out: through the ORM, converting its rows cost more than running it. Only table names and
+# placeholders are formatted in; every value is a parameter.
+_COUNTS_SQL = (
+    "WITH {parts} "  # noqa: S608
+    "SELECT p.user_id, parts.part_id, p.status, COUNT(*), MAX(p.updated_at), "
+    "MIN(CASE WHEN p.status = %s THEN p.updated_at END) "
+    f"FROM {Progress._meta.db_table} p "
+    f"JOIN {Membership._meta.db_table} m ON m.user_id = p.user_id AND m.group_id = %s "
+    f"JOIN {Resource._meta.db_table} r ON r.id = p.resource_id "
+    "JOIN parts ON parts.section_id = r.section_id "
+    "WHERE p.resource_id IN ({ids}) GROUP BY p.user_id, parts.part_id, p.status"
+)
+
+
+def _as_datetime(value) -> datetime | None:
+    # SQLite's driver hands back text; PostgreSQL's an aware datetime.
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(value)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
 def progress_table(group: Group, now: datetime) -> Table:
     curriculum = curriculum_of(group.roadmap)
     parts: list[Part] = []
@@ -104,25 +133,30 @@ def progress_table(group: Group, now: datetime) -> Table:
         else:
             part_of_section[entry.section.pk] = part_of_section.get(entry.parent_pk)
     index = {part.pk: i for i, part in enumerate(parts)}
-    total = len(curriculum.resource_ids)
+    ids = sorted(curriculum.resource_ids)
+    total = len(ids)
     members = list(group.memberships.select_related(None).order_by("display_name", "pk"))
     rows = {m.user_id: Row(m, [Cell(p.total) for p in parts], Cell(total)) for m in members}
-    counted = (
-        Progress.objects.filter(
-            user_id__in=group.memberships.values("user_id"),
-            resource_id__in=curriculum.resource_ids,
+    counted = []
+    if ids:
+        pairs = [(section, part) for section, part in part_of_section.items() if part]
+        values = ", ".join(["(%s, %s)"] * len(pairs))
+        sql = _COUNTS_SQL.format(
+            parts=f"parts(section_id, part_id) AS (VALUES {values})",
+            ids=", ".join(["%s"] * len(ids)),
         )
-        .order_by()
-        .values_list("user_id", "resource__section_id", "status")
-        .annotate(n=Count("pk"), last=Max("updated_at"), oldest=Min("updated_at"))
-    )
-    for user_id, section_id, status, n, last, oldest in counted:
+        params = [v for pair in pairs for v in pair] + [Status.IN_PROGRESS, group.pk, *ids]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            counted = cursor.fetchall()
+    for user_id, part_pk, status, n, last, oldest in counted:
         row = rows.get(user_id)
         if row is None:
             continue  # joined after the members were read
+        last, oldest = _as_datetime(last), _as_datetime(oldest)
         if last is not None and (row.last_active is None or last > row.last_active):
             row.last_active = last
-        part = index.get(part_of_section.get(section_id))
+        part = index.get(part_pk)
         targets = [row.overall] + ([row.cells[part]] if part is not None else [])
         for cell in targets:
             if status == Status.DONE:
@@ -131,7 +165,7 @@ def progress_table(group: Group, now: datetime) -> Table:
                 cell.skipped += n
             elif status == Status.IN_PROGRESS:
                 cell.in_progress += n
-        if status == Status.IN_PROGRESS and (
+        if oldest is not None and (
             row.oldest_in_progress is None or oldest < row.oldest_in_progress
         ):
             row.oldest_in_progress = oldest
@@ -221,11 +255,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if me.organizes:
         view = read_view(request.GET, table.parts)
+        rows = apply_view(table.rows, view, table.parts)
+        columns = _columns(view, table.parts, request.GET)
         context |= {
-            "rows": apply_view(table.rows, view, table.parts),
+            "rows": rows,
+            "table_body": table_body(rows, len(columns)),
             "view": view,
             "show_choices": SHOW.items(),
-            "columns": _columns(view, table.parts, request.GET),
+            "columns": columns,
             "invitations": [
                 (inv, inv.state(now))
                 for inv in group.invitations.order_by("-created_at", "-pk")[:50]
@@ -233,7 +270,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "link_form": LinkInvitationForm(),
             "email_form": EmailInvitationForm(),
             "settings_form": GroupSettingsForm(instance=group),
-            "members": table.rows,
+            **member_controls([row.membership for row in table.rows], me),
             "reminded_today": group.nudges.filter(day=timezone.localdate(now)).exists(),
         }
     elif group.shares_member_list:
@@ -241,6 +278,85 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     mine = next((r for r in table.rows if r.membership.pk == me.pk), None)
     context["mine"] = mine
     return render(request, "groups/detail.html", context)
+
+
+def table_body(rows: list[Row], columns: int) -> SafeString:
+    """The organizers' table rows, built here rather than in the template: at hundreds of
+    members by dozens of parts, the template's lookups cost far more than the figures' SQL.
+    Names are escaped; everything else is a number or a translated string."""
+    if not rows:
+        empty = escape(_("No member matches the filter."))
+        return mark_safe(f'<tr><td colspan="{columns}">{empty}</td></tr>')  # noqa: S308
+    stuck = f' <span class="badge badge-active">{escape(_("possibly stuck"))}</span>'
+    in_progress, skipped = _("%(n)s in progress"), _("%(n)s skipped")
+    on_track, never = escape(_("on track")), escape(_("never"))
+    roles = {value: escape(label) for value, label in Membership.Role.choices}
+    days: dict = {}
+    behinds: dict = {}
+    parts = []
+    for row in rows:
+        member = row.membership
+        cells = []
+        for cell in row.cells:
+            text = f"{cell.done}/{cell.total}"
+            if cell.in_progress:
+                text += " · " + escape(in_progress % {"n": cell.in_progress})
+            if cell.skipped:
+                text += " · " + escape(skipped % {"n": cell.skipped})
+            cells.append(f'<td class="number">{text}</td>')
+        if row.last_active:
+            local = timezone.localtime(row.last_active)
+            shown = days.get(local.date())
+            if shown is None:
+                shown = days[local.date()] = escape(date_format(local, "DATE_FORMAT"))
+            active = f'<time datetime="{row.last_active.isoformat()}">{shown}</time>'
+        else:
+            active = never
+        if row.behind is None:
+            behind = "—"
+        elif row.behind:
+            behind = behinds.get(row.behind)
+            if behind is None:
+                text = ngettext("behind by %(n)s", "behind by %(n)s", row.behind)
+                behind = behinds[row.behind] = escape(text % {"n": row.behind})
+        else:
+            behind = on_track
+        parts.append(
+            f'<tr><th scope="row">{escape(member.display_name)}{stuck if row.stuck else ""}</th>'
+            f"<td>{roles[member.role]}</td>{''.join(cells)}"
+            f'<td class="number">{row.percent}%</td><td>{active}</td><td>{behind}</td></tr>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - names escaped above, the rest numbers
+
+
+def member_controls(members: list[Membership], me: Membership) -> dict[str, SafeString]:
+    """The member list and the options of the forms that name a member, built here for the
+    same reason as ``table_body`` (names escaped, the rest ids and translated labels)."""
+    roles = {value: escape(label) for value, label in Membership.Role.choices}
+    names = {m.pk: escape(m.display_name) for m in members}
+
+    def options(chosen) -> SafeString:
+        return mark_safe("".join(f'<option value="{pk}">{text}</option>' for pk, text in chosen))  # noqa: S308
+
+    removable = [
+        m
+        for m in members
+        if not m.owns and m.pk != me.pk and (me.owns or m.role == Membership.Role.MEMBER)
+    ]
+    listed = "".join(
+        f'<li>{names[m.pk]} <span class="help">{roles[m.role]}</span></li>' for m in members
+    )
+    return {
+        "member_list": mark_safe(listed),  # noqa: S308 - escaped above
+        "remove_options": options((m.pk, names[m.pk]) for m in removable),
+        "role_options": options(
+            (m.pk, f"{names[m.pk]} ({roles[m.role]})") for m in members if not m.owns
+        ),
+        "transfer_options": options(
+            (m.pk, names[m.pk]) for m in members if m.role == Membership.Role.ORGANIZER
+        ),
+        "can_remove": bool(removable),
+    }
 
 
 def _columns(view: View, parts: list[Part], params: QueryDict) -> list[dict]:
