@@ -240,3 +240,11 @@ def test_wrong_methods_and_anonymous_join_posts(alice):
     response = Client().post(f"/groups/join/{invitation.token}/", {"display_name": "x"})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert client_for(alice).put(f"/groups/{group.pk}/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_account_deletion_page_names_the_groups_it_leaves(alice, bob):
+    group = make_group(alice)
+    add_member(group, bob)
+    page = client_for(bob).get("/accounts/delete/").content.decode()
+    assert "your place in 1 study group" in page

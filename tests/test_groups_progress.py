@@ -158,3 +158,41 @@ def test_without_a_target_date_there_is_no_pace(alice, bob):
     add_member(group, bob, Role.MEMBER, name="Bobby")
     page = client_for(alice).get(f"/groups/{group.pk}/").content.decode()
     assert "behind by" not in page and "Set a target date" in page
+
+
+def test_two_organizers_reminding_at_once_send_one_reminder(transactional_db):
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs PostgreSQL's concurrent writers (CI runs it with DATABASE_URL set).")
+    owner, helper, late = (make_user(f"{n}@example.com") for n in ("o", "h", "l"))
+    section = make_section()
+    for _ in range(4):
+        make_resource(section)
+    with time_machine.travel(NOW - timedelta(days=10), tick=False):
+        group = make_group(owner, section.roadmap, target_date=date(2026, 6, 11))
+    add_member(group, helper, Role.ORGANIZER)
+    add_member(group, late)
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def remind(user):
+        try:
+            client = client_for(user)
+            barrier.wait()
+            with time_machine.travel(NOW, tick=False):
+                codes.append(client.post(f"/groups/{group.pk}/remind/").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=remind, args=(u,)) for u in (owner, helper)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert codes == [302, 302]
+    assert Nudge.objects.count() == 1
+    # The reminder of whichever came first: the late member and the other organizer.
+    assert len(mail.outbox) == 2 and ["l@example.com"] in [m.to for m in mail.outbox]
