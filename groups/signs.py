@@ -269,8 +269,9 @@ def _worth_form(resource, answer: bool | None) -> str:
         said = gettext("You said no.")
     return format_html(
         '<form class="worth-form" method="post" action="{url}" hx-post="{url}" '
-        'hx-target="#extras-{pk}" hx-swap="outerHTML" role="group" aria-label="{question}">'
+        'hx-target="#extras-{pk}" hx-swap="outerHTML">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+        '<fieldset><legend class="visually-hidden">{question}</legend>'
         '<span class="worth-question" aria-hidden="true">{short}</span> '
         '<button type="submit" name="worth" value="yes" class="button button-small" '
         'aria-pressed="{yes_pressed}">{yes}</button> '
