@@ -12,14 +12,7 @@ def hand_over_or_delete(owner: Membership) -> None:
     member, takes the group over; a group with no one else in it is deleted."""
     others = owner.group.memberships.exclude(pk=owner.pk)
     heir = (
-        others.order_by(
-            # Organizers first, then by seniority.
-            "-role",
-            "joined_at",
-            "pk",
-        )
-        .filter(role=Role.ORGANIZER)
-        .first()
+        others.filter(role=Role.ORGANIZER).order_by("joined_at", "pk").first()
         or others.order_by("joined_at", "pk").first()
     )
     if heir is None:

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -52,8 +53,6 @@ def collect(request: HttpRequest, outline) -> dict[int, str]:
 def region(request: HttpRequest, outline, resource, *, oob: bool = False) -> SafeString:
     """One resource's extras region as the page shows it now, with the request's CSRF token:
     what an htmx response sends when something it shows changed (out of band with ``oob``)."""
-    from django.middleware.csrf import get_token
-
     html = collect(request, outline).get(resource.pk, "")
     context = {"resource": resource, "extras": mark_safe(html), "authenticated": True, "oob": oob}  # noqa: S308 - providers return safe HTML
     rendered = render_to_string(f"{ITEM_TEMPLATE}#resource-extras", context)

@@ -130,3 +130,24 @@ def test_learners_outside_groups_pay_no_query_and_members_a_constant_number(reso
         add_member(group, member)
         finish([member], make_resource(resource.section))
     assert page_queries(client_for(bob)) == small
+
+
+@pytest.mark.django_db
+def test_the_filtered_list_keeps_the_signs(resource, alice, alice_client):
+    learning.set_status(alice, resource, Progress.Status.DONE)
+    fragment = alice_client.get("/?q=Attention", **HTMX).content.decode()
+    assert "<html" not in fragment and "Worth your time?" in fragment
+
+
+@pytest.mark.django_db
+def test_a_failing_provider_leaves_the_roadmap_page_up(resource, alice_client):
+    from roadmap import extras
+
+    def broken(request, outline):
+        raise RuntimeError("down")
+
+    extras.register(broken)
+    try:
+        assert alice_client.get("/").status_code == 200
+    finally:
+        extras._providers.remove(broken)
