@@ -64,3 +64,22 @@ def sign_up_here(page: Page, email: str) -> None:
     page.get_by_label(re.compile(r"^Password \(again\):?$")).fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def test_a_learner_says_a_finished_resource_was_worth_their_time(page: Page, console_errors):
+    from tests.browser.helpers import done_checkbox
+
+    make_user("worth@example.com")
+    log_in(page, "worth@example.com")
+    title = "The Illustrated Transformer"
+    done_checkbox(page, title).check()
+    question = page.get_by_role("group", name=f"Was “{title}” worth your time?")
+    expect(question).to_be_visible()
+    yes = question.get_by_role("button", name="Yes")
+    yes.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("You said yes.")).to_be_visible()
+    expect(question.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
+    page.reload()
+    expect(page.get_by_text("You said yes.")).to_be_visible()
+    assert console_errors == []
