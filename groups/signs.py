@@ -10,7 +10,8 @@ constant, and is nothing for most requests, because everything it reads is kept 
 - the learner's own part, their groups on this roadmap and their "worth your time" answers:
   one query, kept under (learner, ``User.groups_version``), which every write of those bumps,
   so it is exact in every process; a learner with version 0 has none and costs no query;
-- each group's counts: one query, kept under (group, content_version) for ``GROUP_TTL``.
+- the counts of the learner's groups: one query for all of them, each kept under (group,
+  content_version) for ``GROUP_TTL``.
 
 Counts under ``THRESHOLD`` are never shown, so no one can be singled out by them.
 """
@@ -143,31 +144,52 @@ def learner_signs(user, roadmap: Roadmap) -> LearnerSigns:
     return signs
 
 
+# Per group: its members' done rows per resource, and (as resource 0) the group's size.
 _GROUP_SQL = (
-    f"SELECT p.resource_id, COUNT(*) FROM {Progress._meta.db_table} p "  # noqa: S608 - table names only
+    "SELECT m.group_id, p.resource_id, COUNT(*) "  # noqa: S608 - table names only
+    f"FROM {Progress._meta.db_table} p "
     f"JOIN {Membership._meta.db_table} m ON m.user_id = p.user_id "
     f"JOIN {Resource._meta.db_table} r ON r.id = p.resource_id "
-    "WHERE m.group_id = %s AND p.status = %s AND r.roadmap_id = %s GROUP BY p.resource_id "
-    f"UNION ALL SELECT 0, COUNT(*) FROM {Membership._meta.db_table} WHERE group_id = %s"
+    "WHERE m.group_id IN ({groups}) AND p.status = %s AND r.roadmap_id = %s "
+    "GROUP BY m.group_id, p.resource_id "
+    f"UNION ALL SELECT group_id, 0, COUNT(*) FROM {Membership._meta.db_table} "
+    "WHERE group_id IN ({groups}) GROUP BY group_id"
 )
 
 
-def group_counts(group_id: int, roadmap: Roadmap, now: float | None = None) -> GroupCounts:
-    """The group's size and how many of its members finished each resource: one query."""
+def group_counts(
+    group_ids: list[int], roadmap: Roadmap, now: float | None = None
+) -> dict[int, GroupCounts]:
+    """Each group's size and how many of its members finished each resource: one query for
+    all the groups not kept yet, whatever their number."""
     now = time.monotonic() if now is None else now
-    key = (group_id, roadmap.content_version)
-    kept = _groups.get(key)
-    if kept is not None and kept[0] > now:
-        return kept[1]
-    with connection.cursor() as cursor:
-        cursor.execute(_GROUP_SQL, [group_id, Progress.Status.DONE, roadmap.pk, group_id])
-        rows = cursor.fetchall()
-    counts = GroupCounts(
-        size=next((n for pk, n in rows if pk == 0), 0),
-        finished={pk: n for pk, n in rows if pk != 0},
-    )
-    _keep(_groups, key, (now + GROUP_TTL, counts))
-    return counts
+    found: dict[int, GroupCounts] = {}
+    missing = []
+    for group_id in group_ids:
+        kept = _groups.get((group_id, roadmap.content_version))
+        if kept is not None and kept[0] > now:
+            found[group_id] = kept[1]
+        else:
+            missing.append(group_id)
+    if missing:
+        marks = ", ".join(["%s"] * len(missing))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _GROUP_SQL.format(groups=marks),
+                [*missing, Progress.Status.DONE, roadmap.pk, *missing],
+            )
+            rows = cursor.fetchall()
+        for group_id in missing:
+            counts = GroupCounts(size=0, finished={})
+            found[group_id] = counts
+        for group_id, pk, n in rows:
+            if pk == 0:
+                found[group_id] = GroupCounts(size=n, finished=found[group_id].finished)
+            else:
+                found[group_id].finished[pk] = n
+        for group_id in missing:
+            _keep(_groups, (group_id, roadmap.content_version), (now + GROUP_TTL, found[group_id]))
+    return found
 
 
 def forget_group(group_id: int) -> None:
@@ -184,7 +206,8 @@ def resource_signs(request: HttpRequest, outline) -> dict[int, str]:
     user = request.user
     learner = user.is_authenticated
     mine = learner_signs(user, roadmap) if learner else LearnerSigns()
-    groups = [(name, group_counts(pk, roadmap)) for pk, name in mine.groups]
+    counted = group_counts([pk for pk, _ in mine.groups], roadmap) if mine.groups else {}
+    groups = [(name, counted[pk]) for pk, name in mine.groups]
     statuses = outline.statuses if learner else {}
     language = get_language()
     out = {}

@@ -151,3 +151,30 @@ def test_a_failing_provider_leaves_the_roadmap_page_up(resource, alice_client):
         assert alice_client.get("/").status_code == 200
     finally:
         extras._providers.remove(broken)
+
+
+@pytest.mark.django_db
+def test_a_learner_in_several_groups_costs_the_same_queries_as_in_one(resource, alice, bob):
+    first = make_group(alice, resource.roadmap, name="First")
+    add_member(first, bob)
+    finish([alice], resource)
+    one = page_queries_cold(client_for(bob))
+    for n in range(3):
+        other = make_group(make_user(f"owner{n}@example.com"), resource.roadmap, name=f"G{n}")
+        add_member(other, bob)
+    page = client_for(bob).get("/").content.decode()
+    assert "1 of 2 in First finished this." in page and "0 of 2 in G0 finished this." in page
+    assert page_queries_cold(client_for(bob)) == one
+
+
+def page_queries_cold(client) -> int:
+    from roadmap import pagecache
+
+    signs.clear()
+    pagecache.clear()
+    client.get("/")  # the curriculum, read once per process
+    signs.clear()
+    pagecache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/")
+    return len(captured)
