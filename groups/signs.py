@@ -300,7 +300,7 @@ def _worth_form(resource, answer: bool | None) -> str:
         'aria-pressed="{yes_pressed}">{yes}</button> '
         '<button type="submit" name="worth" value="no" class="button button-small" '
         'aria-pressed="{no_pressed}">{no}</button>'
-        "{said}</form>",
+        "{said}</fieldset></form>",
         url=url,
         pk=resource.pk,
         question=question,

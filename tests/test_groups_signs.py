@@ -65,6 +65,7 @@ def test_worth_it_is_asked_after_done_and_changeable_with_htmx(resource, alice, 
     html = answer.content.decode()
     assert answer.status_code == 200 and "<html" not in html and "You said yes." in html
     assert 'aria-pressed="true">Yes' in html
+    assert html.count("<fieldset>") == html.count("</fieldset>") == 1
     alice_client.post(f"/resources/{resource.pk}/worth/", {"worth": "no"}, **HTMX)
     assert WorthAnswer.objects.get().worth is False
     assert "You said no." in alice_client.get("/").content.decode()
