@@ -14,6 +14,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import transaction
 
+from groups.models import Membership
 from history.models import Event, PublicProfile
 from roadmap.learning import lock_learner
 from roadmap.models import Note, Progress
@@ -41,6 +42,7 @@ def counts_for(user) -> dict[str, int]:
         "notes": Note.objects.for_user(user).count(),
         "events": Event.objects.for_user(user).count(),
         "public_page": PublicProfile.objects.filter(user=user, is_enabled=True).exists(),
+        "groups": Membership.objects.filter(user=user).count(),
     }
 
 

@@ -43,6 +43,10 @@ class User(AbstractUser):
     # The interface language chosen in settings (one of settings.LANGUAGES); blank follows the
     # browser. Emails sent to the learner use it too.
     language = models.CharField(max_length=16, blank=True, default="")
+    # Bumped whenever the learner joins or leaves a study group or says whether a resource was
+    # worth their time (groups/signs.py): the roadmap page keys its per-process copy of those by
+    # it, so the copy is exact in every process and a learner with none costs no query.
+    groups_version = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

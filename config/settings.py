@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "worker",
     "linkhealth",
+    "groups",
     "health",
     "allauth",
     "allauth.account",
@@ -249,6 +250,8 @@ ACCOUNT_RATE_LIMITS_ENABLED = True
 ACCOUNT_RATE_LIMITS = {"note_save": "30/m/user", "data_import": "10/h/user"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 REGISTRATION_OPEN = envbool("REGISTRATION_OPEN", True)
+# Who may create a study group (docs/groups.md): any signed-in learner, or staff only.
+GROUPS_CREATE = envchoice("GROUPS_CREATE", "anyone", {"anyone", "staff"})
 
 # --- Sign-in options: two-factor, passkeys, single sign-on, sessions -----------------------------
 # Everything comes from allauth; each identity provider is off until its variables are set.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from groups.exports import groups_of
 from history.activity import zone_of
 from history.models import Event, PublicProfile
 from roadmap.models import Note, Progress, Resource, Roadmap
@@ -85,6 +86,7 @@ def export_json(user, *, now: datetime | None = None) -> Iterator[str]:
     }
     for note in head["notes"]:
         note["public"] = note["public"] is not None
+    head["groups"] = groups_of(user)
     text = json.dumps(head, ensure_ascii=False, indent=1)
     yield text[: text.rindex("}")].rstrip() + ',\n "events": ['
     events = (

@@ -1,5 +1,4 @@
 import csv
-import unicodedata
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -14,35 +13,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from groups.models import Group
 from insights.models import LearnerStatistics
 from insights.statistics import INACTIVE_AFTER, Statistics, learner_statistics
 from roadmap.models import Roadmap
+from roadmap.spreadsheets import csv_cell
 
-# Spreadsheets run a cell that starts like a formula; curators' titles must not be able to.
-# OWASP lists =, +, -, @, tab and CR as first characters. Spreadsheets also skip leading white
-# space and read the full-width and small forms of these signs as the signs themselves, so the
-# test is on the first character that is neither white space nor invisible, in its NFKC form.
-# "|" (the separator of DDE calls such as cmd|' /C calc'!A0) and "%" are added as defusedcsv
-# does, and the minus sign U+2212, which NFKC leaves alone: a quote in front of a title that
-# only looked like a formula costs nothing. Figures are numbers, not strings, so never touched.
-_FORMULA_STARTS = frozenset("=+-@|%\u2212")
-_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
-
-
-def csv_cell(value: object) -> object:
-    """``value`` as a CSV cell that no spreadsheet runs: text that starts like a formula gets
-    a leading ``'``, which spreadsheets read as "this is text"."""
-    if not isinstance(value, str):
-        return value
-    if value.startswith(("\t", "\r")):
-        return "'" + value
-    first = next((c for c in value if unicodedata.category(c) not in _INVISIBLE), "")
-    if unicodedata.normalize("NFKC", first)[:1] in _FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
-_FIGURES = '<td class="number">{}</td>' * 6
+_FIGURES = '<td class="number">{}</td>' * 8
 
 
 def table_body(statistics: Statistics) -> SafeString:
@@ -67,6 +44,8 @@ def table_body(statistics: Statistics) -> SafeString:
                 f.completion_percent or "–",
                 f.noted,
                 f.stopped,
+                '<span class="quiet">–</span>',
+                '<span class="quiet">–</span>',
             )
             + "</tr>"
         )
@@ -82,6 +61,8 @@ def table_body(statistics: Statistics) -> SafeString:
                     f.completion_percent or "–",
                     f.noted,
                     f.stopped,
+                    f.worth_yes,
+                    f.worth_no,
                 )
                 + "</tr>"
             )
@@ -118,6 +99,8 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
         ]
 
     def _statistics(self, request: HttpRequest) -> tuple[Statistics | None, list[Roadmap]]:
+        """The figures of the roadmap (``?roadmap=<slug>``), of one study group's members only
+        with ``?group=<id>`` (a group following that roadmap)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         roadmaps = list(Roadmap.objects.all())
@@ -130,7 +113,14 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
                 raise Http404(_("No roadmap with that slug."))
         if roadmap is None:
             return None, roadmaps
-        return learner_statistics(roadmap, timezone.now()), roadmaps
+        group = None
+        if wanted := request.GET.get("group"):
+            if not wanted.isdigit() or len(wanted) > 18:
+                raise Http404("No such study group.")
+            group = Group.objects.filter(pk=int(wanted), roadmap=roadmap).first()
+            if group is None:
+                raise Http404("No study group with that id follows this roadmap.")
+        return learner_statistics(roadmap, timezone.now(), group=group), roadmaps
 
     @method_decorator(require_safe)
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
@@ -142,6 +132,11 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
             "statistics": statistics,
             "table_body": table_body(statistics) if statistics is not None else "",
             "roadmaps": roadmaps,
+            "groups": (
+                list(Group.objects.filter(roadmap=statistics.roadmap).order_by("name", "pk"))
+                if statistics is not None
+                else []
+            ),
             "inactive_days": INACTIVE_AFTER.days,
             **(extra_context or {}),
         }
@@ -153,7 +148,8 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
         if statistics is None:
             raise Http404(_("There is no roadmap yet."))
         day = statistics.cutoff + INACTIVE_AFTER
-        name = f"learner-statistics-{statistics.roadmap.slug}-{day:%Y-%m-%d}.csv"
+        of_group = f"-group-{statistics.group.pk}" if statistics.group else ""
+        name = f"learner-statistics-{statistics.roadmap.slug}{of_group}-{day:%Y-%m-%d}.csv"
         response = HttpResponse(
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
@@ -162,7 +158,17 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
         header = ["row", "section", "resource", "link", "resources", "started", "finished"]
         header += ["skipped", "completion rate", "notes"]
         header.append(f"stopped here ({INACTIVE_AFTER.days}+ days)")
+        header += ["worth their time: yes", "worth their time: no", "worth their time"]
         writer.writerow(header)
+        if request.GET.get("sort") == "worth":
+            # Resources only, the most found worth their time first.
+            for r in sorted(statistics.resources, key=lambda r: r.figures.worth_key, reverse=True):
+                f = r.figures
+                line = ["resource", r.section.title, r.resource.title, r.resource.url, ""]
+                line += [f.started, f.finished, f.skipped, f.completion_percent, f.noted]
+                line += [f.stopped, f.worth_yes, f.worth_no, f.worth_percent]
+                writer.writerow([csv_cell(value) for value in line])
+            return response
         for section in statistics.sections:
             rows = [("section", section.section.title, "", "", section.total, section.figures)]
             rows += [
@@ -173,5 +179,9 @@ class LearnerStatisticsAdmin(admin.ModelAdmin):
                 line = [kind, section_title, title, url, total, figures.started, figures.finished]
                 line.append(figures.skipped if kind == "resource" else "")
                 line += [figures.completion_percent, figures.noted, figures.stopped]
+                if kind == "resource":
+                    line += [figures.worth_yes, figures.worth_no, figures.worth_percent]
+                else:
+                    line += ["", "", ""]
                 writer.writerow([csv_cell(value) for value in line])
         return response

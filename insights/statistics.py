@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
+from groups.models import Membership, WorthAnswer
 from insights.models import SectionActivity
 from insights.section_activity import PACK, ensure_current
 from roadmap.models import Note, Progress, Resource, Roadmap, Section
@@ -40,6 +41,8 @@ PARALLEL_TUPLE_COST = "0.01"
 _P = Progress._meta.db_table
 _N = Note._meta.db_table
 _A = SectionActivity._meta.db_table
+_M = Membership._meta.db_table
+_W = WorthAnswer._meta.db_table
 
 
 @dataclass
@@ -49,6 +52,23 @@ class Figures:
     skipped: int = 0
     noted: int = 0
     stopped: int = 0
+    worth_yes: int = 0  # learners who found it worth their time (groups' "worth your time")
+    worth_no: int = 0
+
+    @property
+    def worth_answers(self) -> int:
+        return self.worth_yes + self.worth_no
+
+    @property
+    def worth_percent(self) -> str:
+        """The share who found it worth their time, as "80%", or "" before anyone answered."""
+        return f"{self.worth_yes / self.worth_answers:.0%}" if self.worth_answers else ""
+
+    @property
+    def worth_key(self) -> tuple[float, int]:
+        """For sorting by it: the share of yes, then how many answered."""
+        share = self.worth_yes / self.worth_answers if self.worth_answers else -1.0
+        return (share, self.worth_answers)
 
     @property
     def completion_rate(self) -> float | None:
@@ -89,6 +109,7 @@ class Statistics:
     finished_roadmap: int
     inactive: int  # no activity for INACTIVE_AFTER, and not finished
     cutoff: datetime
+    group: object = None  # the study group whose members alone are counted, if any
 
     @property
     def resources(self) -> list[ResourceRow]:
@@ -100,17 +121,24 @@ class Statistics:
         return sorted(rows, key=lambda row: -row.figures.stopped)[:TOP]
 
     @property
+    def by_worth(self) -> list[ResourceRow]:
+        """Resources someone answered "worth your time" on, the most found worth it first."""
+        rows = [row for row in self.resources if row.figures.worth_answers]
+        return sorted(rows, key=lambda row: row.figures.worth_key, reverse=True)
+
+    @property
     def most_noted(self) -> list[ResourceRow]:
         rows = [row for row in self.resources if row.figures.noted]
         return sorted(rows, key=lambda row: -row.figures.noted)[:TOP]
 
 
-def learner_statistics(roadmap: Roadmap, now: datetime) -> Statistics:
+def learner_statistics(roadmap: Roadmap, now: datetime, *, group=None) -> Statistics:
+    """The roadmap's figures; with ``group`` (a study group), counting its members only."""
     ensure_current(roadmap)  # the learners' activity per section, after a curriculum change
     curriculum = curriculum_of(roadmap)
     cutoff = now - INACTIVE_AFTER
     if not curriculum.resources:
-        return Statistics(roadmap, _section_rows(curriculum, {}, {}), 0, 0, 0, cutoff)
+        return Statistics(roadmap, _section_rows(curriculum, {}, {}), 0, 0, 0, cutoff, group)
 
     # The curriculum (cached per process) already knows each resource's section and each
     # section's subtree: the queries take that map as a table of values instead of joining
@@ -129,12 +157,13 @@ def learner_statistics(roadmap: Roadmap, now: datetime) -> Statistics:
                 "set_config('parallel_tuple_cost', %s, true)",
                 [WORK_MEM, PARALLEL_TUPLE_COST],
             )
-        by_resource = _resource_figures(cursor, [pk for pk, _ in section_of])
+        members = _members_of(group)
+        by_resource = _resource_figures(cursor, [pk for pk, _ in section_of], members)
         by_section, (learners, finished, inactive) = _learner_figures(
-            cursor, section_of, curriculum, cutoff, by_resource
+            cursor, section_of, curriculum, cutoff, by_resource, members
         )
     rows = _section_rows(curriculum, by_resource, by_section)
-    return Statistics(roadmap, rows, learners, finished, inactive, cutoff)
+    return Statistics(roadmap, rows, learners, finished, inactive, cutoff, group)
 
 
 def _values(name: str, columns: str, rows: list[tuple]) -> tuple[str, list]:
@@ -146,30 +175,58 @@ def _values(name: str, columns: str, rows: list[tuple]) -> tuple[str, list]:
     return sql, [value for values in rows for value in values]
 
 
-def _resource_figures(cursor, ids: list[int]) -> dict[int, Figures]:
+def _members_of(group) -> tuple[str, list]:
+    """A condition on ``user_id`` that keeps a group's members, with its parameters; none
+    without a group."""
+    if group is None:
+        return "", []
+    return (
+        f" AND user_id IN (SELECT user_id FROM {_M} WHERE group_id = %s)",  # noqa: S608
+        [group.pk],
+    )
+
+
+def _resource_figures(cursor, ids: list[int], members: tuple[str, list]) -> dict[int, Figures]:
     # A learner has at most one progress row and one note per resource, so rows are learners.
     # One pass over progress counts all three figures with FILTER; a note adds a learner who
     # started only when no progress row sits beside it: an index probe per note on the
     # (user, resource) unique key, as notes are few next to progress rows. (A NOT EXISTS in the
     # WHERE clause lets PostgreSQL hash the whole progress table for an anti-join instead.)
+    # The third part counts the "worth your time" answers (groups.models.WorthAnswer).
     in_roadmap = f"resource_id IN ({', '.join(['%s'] * len(ids))})"
+    only, only_params = members
     cursor.execute(
         "SELECT resource_id, COUNT(*), COUNT(*) FILTER (WHERE status = %s), "  # noqa: S608
-        f"COUNT(*) FILTER (WHERE status = %s), 0 FROM {_P} WHERE {in_roadmap} "
+        f"COUNT(*) FILTER (WHERE status = %s), 0, 0, 0 FROM {_P} WHERE {in_roadmap}{only} "
         "GROUP BY resource_id "
         "UNION ALL SELECT n.resource_id, "
         f"COUNT(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM {_P} p "
-        "WHERE p.user_id = n.user_id AND p.resource_id = n.resource_id)), 0, 0, COUNT(*) "
-        f"FROM {_N} n WHERE n.{in_roadmap} GROUP BY n.resource_id",
-        [Progress.Status.DONE, Progress.Status.SKIPPED, *ids, *ids],
+        "WHERE p.user_id = n.user_id AND p.resource_id = n.resource_id)), 0, 0, COUNT(*), 0, 0 "
+        f"FROM {_N} n WHERE n.{in_roadmap}{only.replace('user_id', 'n.user_id', 1)} "
+        "GROUP BY n.resource_id "
+        "UNION ALL SELECT resource_id, 0, 0, 0, 0, COUNT(*) FILTER (WHERE worth), "
+        f"COUNT(*) FILTER (WHERE NOT worth) FROM {_W} WHERE {in_roadmap}{only} "
+        "GROUP BY resource_id",
+        [
+            Progress.Status.DONE,
+            Progress.Status.SKIPPED,
+            *ids,
+            *only_params,
+            *ids,
+            *only_params,
+            *ids,
+            *only_params,
+        ],
     )
     figures: dict[int, Figures] = {}
-    for pk, started, done, skipped, noted in cursor.fetchall():
+    for pk, started, done, skipped, noted, yes, no in cursor.fetchall():
         f = figures.setdefault(pk, Figures())
         f.started += started
         f.finished += done
         f.skipped += skipped
         f.noted += noted
+        f.worth_yes += yes
+        f.worth_no += no
     return figures
 
 
@@ -179,6 +236,7 @@ def _learner_figures(
     curriculum: Curriculum,
     cutoff: datetime,
     by_resource: dict[int, Figures],
+    members: tuple[str, list] = ("", []),
 ) -> tuple[dict[int, Figures], tuple[int, int, int]]:
     """Per section: learners who started it and finished it; per learner: where they stopped.
 
@@ -223,7 +281,7 @@ def _learner_figures(
     cursor.execute(
         f"WITH {up}{', ' if up else ''}"  # noqa: S608
         "per_leaf AS (SELECT user_id, section_id, done, latest AS packed "
-        f"FROM {_A} WHERE section_id IN ({', '.join(['%s'] * len(sections))})), "
+        f"FROM {_A} WHERE section_id IN ({', '.join(['%s'] * len(sections))}){members[0]}), "
         f"per_section AS ({per_section}), "
         "per_learner AS (SELECT user_id, SUM(done) AS done, MAX(packed) AS packed "
         "FROM per_leaf GROUP BY user_id) "
@@ -233,6 +291,7 @@ def _learner_figures(
         [
             *up_params,
             *sections,
+            *members[1],
             *per_section_params,
             int(cutoff.timestamp()),
             len(section_of),

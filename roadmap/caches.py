@@ -21,6 +21,9 @@ Apps built on the curriculum register their own caches here (:func:`register`), 
 
 - ``maps`` (maps/draw.py): each roadmap's laid-out map without progress, keyed by the roadmap,
   the language and its ``content_version``.
+- ``group signs`` (groups/signs.py): the counts behind "412 learners finished this" and the
+  learner's groups and answers, keyed by the roadmap's ``content_version`` (with a short time to
+  live for other learners' progress), the learner's ``groups_version`` and the group.
 
 Each key holds the active language (:func:`language`), so a page rendered in one language is
 never served in another. Keys change whenever what they stand for changes, so nothing needs

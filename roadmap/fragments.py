@@ -2,8 +2,9 @@
 
 A resource item on the roadmap page looks the same for every learner but for how that learner
 sees it (``ItemLook``: their status, bookmark text, whether they have a note, whether it is new
-to them) and the CSRF token in its no-JavaScript forms. Rendering each of hundreds of items on
-every view dominated the page's cost, so each item is rendered once per look and reused.
+to them, what the apps built on the roadmap add to it through ``roadmap.extras``) and the CSRF
+token in its no-JavaScript forms. Rendering each of hundreds of items on every view dominated
+the page's cost, so each item is rendered once per look and reused.
 
 The key is derived, not listed: the curriculum's version (``caches.curriculum_key``: any edit to
 the resource moves it), the resource's id, its heading level and every field of the look, which
@@ -36,6 +37,7 @@ class ItemLook:
     bookmark: str = ""
     has_note: bool = False
     is_new: bool = False
+    extras: str = ""  # safe HTML from roadmap.extras' providers
 
     @property
     def is_done(self) -> bool:
@@ -58,6 +60,7 @@ def resource_item(
             **asdict(look),
             "is_done": look.is_done,
             "csrf_token": CSRF_PLACEHOLDER,
+            "extras": mark_safe(look.extras),  # noqa: S308 - safe HTML from roadmap.extras' providers
         }
         html = get_template(ITEM_TEMPLATE).render(context)
         with _lock:

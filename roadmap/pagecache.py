@@ -44,7 +44,9 @@ _size = 0
 _lock = threading.Lock()
 
 
-def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable | None:
+def page_key(
+    request: HttpRequest, outline, *, learner: bool, extras: dict[int, str] | None = None
+) -> Hashable | None:
     """Everything the roadmap page shows, as a hashable key (see the module docstring), or
     None for a page that must not be cached.
 
@@ -53,7 +55,9 @@ def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable | None
     """
     if request.htmx or finder.requested(request) or outline.state is None:
         return None  # fragments and filtered pages are rendered each time (see roadmap.finder)
-    return (request.path, caches.language(), learner, outline.state.cache_key())
+    # What the apps built on the roadmap show on its resources (roadmap.extras), as shown.
+    shown_extras = frozenset(extras.items()) if extras else None
+    return (request.path, caches.language(), learner, outline.state.cache_key(), shown_extras)
 
 
 def cached_page(

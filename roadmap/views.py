@@ -14,7 +14,7 @@ from django.views.decorators.http import (
 )
 
 from accounts.decorators import learner_required
-from roadmap import finder, learning
+from roadmap import extras, finder, learning
 from roadmap.forms import BookmarkForm, NoteForm, ProgressForm, StatusForm
 from roadmap.markdown import MarkdownTooLarge, render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap, Visit
@@ -67,18 +67,20 @@ def _render_roadmap(request: HttpRequest, state: LearnerState) -> HttpResponse:
         # writes nothing.
         seen = max(resource.added_at for resource in outline.new_resources)
         Visit.objects.mark_seen(request.user, roadmap, seen)
+    resource_extras = extras.collect(request, outline)
     context = {
         "roadmap": roadmap,
         "outline": outline,
         "learner": learner,
         "found": found,
         "roadmaps_listed": roadmap.published_count > 1,
+        "extras": resource_extras,
     }
     if fragment:
         return finder.vary_on_htmx(finder.results_response(request, context))
     response = cached_page(
         request,
-        page_key(request, outline, learner=learner),
+        page_key(request, outline, learner=learner, extras=resource_extras),
         lambda overrides: render_to_string(
             "roadmap/roadmap.html", {**context, **overrides}, request
         ),
@@ -112,6 +114,8 @@ def _status_changed(
         if region != primary:
             fragments.append(render_to_string(f"{item}#{region}", oob, request))
     fragments += _progress_regions(request, outline, resource)
+    # What the apps built on the roadmap show on it may follow its status ("worth your time?").
+    fragments.append(extras.region(request, outline, resource, oob=True))
     # Stripped: whitespace around out-of-band parts would pile up in the page at each swap.
     code = 422 if "status_error" in extra else 200
     return HttpResponse("".join(fragment.strip() for fragment in fragments), status=code)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_cache_kept_in_the_process_is_named_in_the_caches_module():
     names = {cache.name for cache in caches.registered()}
-    assert names == {"curricula", "resource items", "pages", "maps"}
+    assert names == {"curricula", "resource items", "pages", "maps", "group signs"}
     for name in names:
         assert f"``{name}``" in roadmap.caches.__doc__
 

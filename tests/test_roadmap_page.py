@@ -117,7 +117,9 @@ def test_the_query_count_is_the_same_at_1x_and_10x_for_a_learner_with_every_kind
     give_every_kind_of_state(alice)
     small_count = count_queries(alice_client, small.get_absolute_url())
     assert count_queries(alice_client, big.get_absolute_url()) == small_count
-    assert small_count <= 6
+    # A cold view also reads the signs from other learners (groups/signs.py): one aggregated
+    # query per roadmap, kept for SITE_TTL; warm views make none (test_groups_signs.py).
+    assert small_count <= 7
 
 
 def test_showing_what_is_new_costs_one_write_once_and_the_same_at_1x_and_10x(alice, alice_client):
@@ -126,5 +128,6 @@ def test_showing_what_is_new_costs_one_write_once_and_the_same_at_1x_and_10x(ali
     give_every_kind_of_state(alice)
     first = [count_queries(alice_client, r.get_absolute_url()) for r in (small, big)]
     again = [count_queries(alice_client, r.get_absolute_url()) for r in (small, big)]
-    assert first[0] == first[1] <= 7
-    assert again[0] == again[1] == first[0] - 4  # no write, no curriculum or roadmap read
+    assert first[0] == first[1] <= 8  # with the signs from other learners, read cold
+    # No write, no curriculum or roadmap read, no signs read (kept per process).
+    assert again[0] == again[1] == first[0] - 5

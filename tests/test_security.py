@@ -20,7 +20,7 @@ from roadmap.models import Note, Progress
 from tests.conftest import PASSWORD, client_for, make_resource, make_user
 
 # Every app whose views learners use; a new app adds its namespace here.
-LEARNER_NAMESPACES = {"roadmap", "linkhealth", "history", "accounts", "maps"}
+LEARNER_NAMESPACES = {"roadmap", "linkhealth", "history", "accounts", "maps", "groups"}
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
 PROBE_BODY = {"done": "on", "body": "probe"}
 
@@ -54,8 +54,38 @@ def _alices_pending_import(resource) -> int:
     ).pk
 
 
+def _alices_group(resource) -> int:
+    from tests.groups_helpers import make_group
+
+    return make_group(_alice(), resource.roadmap).pk
+
+
+# Every group endpoint's <pk> is a group: Alice's own, which Bob is not in.
+GROUP_ENDPOINTS = {
+    f"groups:{name}"
+    for name in (
+        "detail",
+        "progress_csv",
+        "edit",
+        "delete",
+        "leave",
+        "my_settings",
+        "remove_member",
+        "set_role",
+        "transfer",
+        "create_link",
+        "invite_email",
+        "revoke",
+        "remind",
+    )
+}
+
+# Pages that only read (a POST is a 405 before any lookup): their GET must be the 404.
+READ_ONLY = {"groups:detail", "groups:progress_csv"}
+
 # Endpoints whose <pk> names something of Alice's rather than a resource: how to make one.
 OWNED_BY_ALICE = {
+    **dict.fromkeys(GROUP_ENDPOINTS, _alices_group),
     "history:import_preview": _alices_pending_import,
     "history:import_preview_moved": _alices_pending_import,  # its address before /accounts/
     "history:note_visibility": _alices_note,
@@ -77,9 +107,19 @@ def url_for(name: str, pattern: URLPattern, resource, pk: int | None = None) -> 
 
 
 def learner_data() -> tuple[int, int, int]:
-    # Alice's own note, made for the endpoints that need one ("mine"), is not a probe's doing.
+    # Alice's own note, made for the endpoints that need one ("mine"), is not a probe's doing;
+    # nor is her group, made for the group endpoints (a probe must not add, drop or change
+    # memberships, invitations, reminders or answers: counted with the learner's rows).
+    from groups.models import Invitation, Membership, Nudge, WorthAnswer
+
+    groups = (
+        Invitation.objects.count()
+        + Nudge.objects.count()
+        + WorthAnswer.objects.count()
+        + Membership.objects.exclude(role="owner").count()
+    )
     return (
-        Progress.objects.count(),
+        Progress.objects.count() + groups,
         Note.objects.exclude(body="mine").count(),
         LinkReport.objects.count(),
     )
@@ -119,6 +159,9 @@ def test_the_battery_finds_every_writing_endpoint():
     } <= set(ENDPOINT_NAMES)
     # The old address of the progress settings only redirects now, and is probed all the same.
     assert "accounts:progress_settings" in ENDPOINT_NAMES
+    assert GROUP_ENDPOINTS | {"groups:list", "groups:join", "groups:worth"} == {
+        name for name in ENDPOINT_NAMES if name.startswith("groups:")
+    }
 
 
 @pytest.mark.django_db
@@ -176,7 +219,10 @@ def test_posts_from_a_foreign_origin_are_refused(name, csrf_client, resource):
 def test_garbage_ids_are_404_never_500(name, bad_id, alice_client, resource):
     pk = target_pk(name, resource)
     url = url_for(name, dict(ENDPOINTS)[name], resource, pk).replace(f"/{pk}/", f"/{bad_id}/", 1)
-    assert alice_client.post(url, PROBE_BODY).status_code == 404
+    allowed = (404, 405) if name in READ_ONLY else (404,)
+    assert alice_client.post(url, PROBE_BODY).status_code in allowed
+    if name in READ_ONLY:
+        assert alice_client.get(url).status_code == 404
     # An old address sends a GET on to the new one first: what counts is where it ends.
     assert alice_client.get(url, follow=True).status_code in (404, 405)
 
@@ -198,8 +244,11 @@ def test_another_learners_objects_are_404_and_untouched(name, alice, bob_client,
     pk = target_pk(name, resource)
     url = url_for(name, dict(ENDPOINTS)[name], resource, pk)
     before = (learner_data(), PendingImport.objects.count(), PublicNote.objects.count())
-    assert bob_client.post(url, PROBE_BODY | {"public": "on"}).status_code == 404
+    expected = 405 if name in READ_ONLY else 404
+    assert bob_client.post(url, PROBE_BODY | {"public": "on"}).status_code == expected
     assert bob_client.get(url, follow=True).status_code in (404, 405)
+    if name in READ_ONLY:
+        assert bob_client.get(url).status_code == 404
     assert (learner_data(), PendingImport.objects.count(), PublicNote.objects.count()) == before
 
 

@@ -440,7 +440,8 @@ def test_time_left_adds_no_query_at_1x_or_10x(alice, alice_client):
     give_every_kind_of_state(alice)
 
     small_count = count_queries(alice_client, small.get_absolute_url())
-    assert count_queries(alice_client, big.get_absolute_url()) == small_count <= 6
+    # Six, and the signs from other learners read on a cold view (groups/signs.py).
+    assert count_queries(alice_client, big.get_absolute_url()) == small_count <= 7
     html = alice_client.get(big.get_absolute_url()).content.decode()
     assert "hours left" in region(html, "overall-time")
 

@@ -32,6 +32,7 @@ def headings_under(note_html: str, parent_level: int) -> SafeString:
 def resource_item(context, resource, heading_level: int) -> SafeString:
     """One resource's list item, from the per-process fragment cache (see roadmap.fragments)."""
     outline = context["outline"]
+    extras = context.get("extras", {}).get(resource.pk, "")
     if context["learner"]:
         look = fragments.ItemLook(
             authenticated=True,
@@ -39,10 +40,11 @@ def resource_item(context, resource, heading_level: int) -> SafeString:
             bookmark=outline.bookmarks.get(resource.pk, ""),
             has_note=resource.pk in outline.noted_ids,
             is_new=resource.pk in outline.new_ids,
+            extras=extras,
         )
         csrf_token = str(context.get("csrf_token", ""))
     else:
-        look, csrf_token = fragments.ItemLook(authenticated=False), ""
+        look, csrf_token = fragments.ItemLook(authenticated=False, extras=extras), ""
     return fragments.resource_item(
         outline.roadmap, resource, heading_level, look, csrf_token=csrf_token
     )
