@@ -23,6 +23,7 @@ from accounts import deletion
 from accounts.adapter import ADDRESS_UNAVAILABLE
 from accounts.decorators import learner_required
 from accounts.forms import SettingsForm
+from goals.forms import GoalForm
 
 ADDRESS_IN_USE = "That address is already in use, so nothing was changed."
 
@@ -182,15 +183,20 @@ def _back_to(request: HttpRequest) -> str:
 @learner_required
 def settings_view(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, instance=request.user)
+    # The weekly goal and emails (goals/), saved with the rest in one POST and one transaction.
+    goal_form = GoalForm(request.POST or None, user=request.user)
     back = _back_to(request)
+    context = {"form": form, "goal_form": goal_form, "back": back}
     if request.method == "POST":
-        if form.is_valid():
-            form.save()
+        if form.is_valid() and goal_form.is_valid():
+            with transaction.atomic():
+                form.save()
+                goal_form.save()
             messages.success(request, "Your settings were saved.")
             query = f"?{urlencode({'next': back})}" if back else ""
             return redirect(reverse("accounts:settings") + query)
-        return render(request, "accounts/settings.html", {"form": form, "back": back}, status=422)
-    return render(request, "accounts/settings.html", {"form": form, "back": back})
+        return render(request, "accounts/settings.html", context, status=422)
+    return render(request, "accounts/settings.html", context)
 
 
 @require_safe

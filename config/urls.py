@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts import views as account_views
+from goals.urls import unsubscribe_patterns
 
 admin.site.login = secure_admin_login(admin.site.login)
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("", include("history.urls")),
     path("", include("accounts.urls")),
     path("", include("linkhealth.urls")),
+    path("", include("goals.urls")),
+    path("", include(unsubscribe_patterns)),
     path("accounts/login/", account_views.login, name="account_login"),
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/email/", account_views.email, name="account_email"),

@@ -34,7 +34,9 @@ _size = 0
 _lock = threading.Lock()
 
 
-def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable | None:
+def page_key(
+    request: HttpRequest, outline, *, learner: bool, parts: Hashable = ()
+) -> Hashable | None:
     """Everything the roadmap page shows, as a hashable key (see the module docstring), or
     None for a page that must not be cached.
 
@@ -43,7 +45,14 @@ def page_key(request: HttpRequest, outline, *, learner: bool) -> Hashable | None
     if request.htmx or finder.requested(request):
         return None  # fragments and filtered pages are rendered each time (see roadmap.finder)
     roadmap = outline.roadmap
-    key = (roadmap.pk, roadmap.content_version, request.path, learner, settings.REGISTRATION_OPEN)
+    key = (
+        roadmap.pk,
+        roadmap.content_version,
+        request.path,
+        learner,
+        settings.REGISTRATION_OPEN,
+        parts,  # what other apps add to the page (roadmap/extensions.py)
+    )
     if not learner:
         return key
     return (

@@ -13,7 +13,7 @@ from django.views.decorators.http import (
 )
 
 from accounts.decorators import learner_required
-from roadmap import finder, learning
+from roadmap import extensions, finder, learning
 from roadmap.forms import BookmarkForm, NoteForm, ProgressForm, StatusForm
 from roadmap.markdown import MarkdownTooLarge, render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap, Visit
@@ -75,9 +75,10 @@ def _render_roadmap(request: HttpRequest, state: LearnerState) -> HttpResponse:
     }
     if fragment:
         return finder.vary_on_htmx(finder.results_response(request, context))
+    context["parts"] = parts = extensions.parts_for(request, roadmap, learner=learner)
     response = cached_page(
         request,
-        page_key(request, outline, learner=learner),
+        page_key(request, outline, learner=learner, parts=parts.key),
         lambda overrides: render_to_string(
             "roadmap/roadmap.html", {**context, **overrides}, request
         ),

@@ -1,0 +1,115 @@
+"""Sending what is due, once: claim, send, retry.
+
+1. Claim: for each batch of due emails (goals/reminders.py), insert a ``Delivery`` row per
+   (learner, kind, period), ignoring the ones that exist (ON CONFLICT DO NOTHING on the unique
+   constraint). Two runs at once both try; each row exists once.
+2. Send: take waiting rows a batch at a time, locked with ``SELECT … FOR UPDATE SKIP LOCKED``,
+   so that a second worker takes other rows instead of waiting for (and then re-sending) these.
+   Each email goes out on its own; one that fails is marked for a retry later (doubling waits,
+   ``Delivery.MAX_ATTEMPTS`` in all) and the others carry on.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from goals.emails import Composer
+from goals.models import Delivery
+from goals.reminders import BATCH, Due, due_at
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Report:
+    due: list[Due] = field(default_factory=list)  # filled on a dry run only
+    claimed: int = 0
+    sent: int = 0
+    skipped: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def claim(due: list[Due], now: datetime) -> None:
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                user_id=d.goal.user_id,
+                kind=d.kind,
+                period=d.period,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for d in due
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def send_waiting(now: datetime, report: Report, *, batch: int = BATCH) -> None:
+    composer = Composer(now)
+    connection = get_connection(fail_silently=False)
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Delivery.objects.ready(now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("user__goal")
+                .order_by("pk")[:batch]
+            )
+            if not rows:
+                return
+            data = composer.load(rows)
+            for row in rows:
+                _send_one(row, composer, data, connection, now, report)
+            Delivery.objects.bulk_update(
+                rows, ["status", "attempts", "next_attempt_at", "last_error", "sent_at"]
+            )
+
+
+def _send_one(row: Delivery, composer, data, connection, now: datetime, report: Report) -> None:
+    row.attempts += 1
+    try:
+        message = composer.message(row, data)
+        if message is None:
+            row.status = Delivery.Status.SKIPPED
+            report.skipped += 1
+            return
+        message.connection = connection
+        message.send()
+    except Exception as error:  # one learner's failure never stops the others
+        log.warning("Sending %s to user %s failed: %r", row.kind, row.user_id, error)
+        row.last_error = repr(error)[:500]
+        if row.attempts >= Delivery.MAX_ATTEMPTS:
+            row.status = Delivery.Status.FAILED
+            report.failed += 1
+        else:
+            row.next_attempt_at = now + row.retry_after()
+            report.retrying += 1
+        return
+    row.status = Delivery.Status.SENT
+    row.sent_at = timezone.now()
+    row.last_error = ""
+    report.sent += 1
+
+
+def send_due(now: datetime | None = None, *, dry_run: bool = False) -> Report:
+    """Send every email due at ``now`` (default: the real time) and retries that are ready.
+
+    A dry run records and sends nothing, and lists what would go.
+    """
+    now = now or timezone.now()
+    report = Report()
+    for due in due_at(now):
+        if dry_run:
+            report.due.extend(due)
+        else:
+            claim(due, now)
+            report.claimed += len(due)
+    if not dry_run:
+        send_waiting(now, report)
+    return report
