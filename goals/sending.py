@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.mail import get_connection
+from django.core.mail import mailers
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,7 +52,15 @@ def claim(due: list[Due], now: datetime) -> None:
 
 def send_waiting(now: datetime, report: Report, *, batch: int = BATCH) -> None:
     composer = Composer(now)
-    connection = get_connection(fail_silently=False)
+    # One connection for the run (SMTP's login is the slow part), reopened after a failure.
+    mailer = mailers.default
+    try:
+        _send_batches(now, report, composer, mailer, batch)
+    finally:
+        mailer.close()
+
+
+def _send_batches(now: datetime, report: Report, composer: Composer, mailer, batch: int) -> None:
     while True:
         with transaction.atomic():
             rows = list(
@@ -65,13 +73,13 @@ def send_waiting(now: datetime, report: Report, *, batch: int = BATCH) -> None:
                 return
             data = composer.load(rows)
             for row in rows:
-                _send_one(row, composer, data, connection, now, report)
+                _send_one(row, composer, data, mailer, now, report)
             Delivery.objects.bulk_update(
                 rows, ["status", "attempts", "next_attempt_at", "last_error", "sent_at"]
             )
 
 
-def _send_one(row: Delivery, composer, data, connection, now: datetime, report: Report) -> None:
+def _send_one(row: Delivery, composer, data, mailer, now: datetime, report: Report) -> None:
     row.attempts += 1
     try:
         message = composer.message(row, data)
@@ -79,9 +87,10 @@ def _send_one(row: Delivery, composer, data, connection, now: datetime, report: 
             row.status = Delivery.Status.SKIPPED
             report.skipped += 1
             return
-        message.connection = connection
-        message.send()
+        if mailer.send_messages([message]) != 1:
+            raise RuntimeError("the mail backend did not take the message")
     except Exception as error:  # one learner's failure never stops the others
+        mailer.close()  # a connection in an unknown state is not reused
         log.warning("Sending %s to user %s failed: %r", row.kind, row.user_id, error)
         row.last_error = repr(error)[:500]
         if row.attempts >= Delivery.MAX_ATTEMPTS:
