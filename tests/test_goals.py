@@ -336,7 +336,8 @@ def test_the_feed_of_an_unknown_or_unpublished_roadmap_is_404(anon):
 def test_the_roadmap_page_links_its_feed_in_the_head(anon, alice_client):
     section = make_section()
     make_resource(section)
-    link = f'<link rel="alternate" type="application/atom+xml" href="/roadmaps/{section.roadmap.slug}/feed.atom"'
+    feed = f"/roadmaps/{section.roadmap.slug}/feed.atom"
+    link = f'<link rel="alternate" type="application/atom+xml" href="{feed}"'
     for client in (anon, alice_client):
         html = client.get(f"/roadmaps/{section.roadmap.slug}/").content.decode()
         assert link in html.split("</head>")[0]
