@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.core.mail import mailers
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from goals.emails import Composer
@@ -74,9 +75,34 @@ def _send_batches(now: datetime, report: Report, composer: Composer, mailer, bat
             data = composer.load(rows)
             for row in rows:
                 _send_one(row, composer, data, mailer, now, report)
-            Delivery.objects.bulk_update(
-                rows, ["status", "attempts", "next_attempt_at", "last_error", "sent_at"]
+            _record(rows)
+
+
+def _record(rows: list[Delivery]) -> None:
+    """Write the batch's outcomes: one UPDATE for the sent, one for the skipped, and one per
+    failure (rare, and each with its own error and time to retry)."""
+    by_status: dict[str, list[int]] = {}
+    for row in rows:
+        if row.status in (Delivery.Status.SENT, Delivery.Status.SKIPPED):
+            by_status.setdefault(row.status, []).append(row.pk)
+        else:
+            Delivery.objects.filter(pk=row.pk).update(
+                status=row.status,
+                attempts=row.attempts,
+                next_attempt_at=row.next_attempt_at,
+                last_error=row.last_error,
             )
+    if sent := by_status.get(Delivery.Status.SENT):
+        Delivery.objects.filter(pk__in=sent).update(
+            status=Delivery.Status.SENT,
+            attempts=F("attempts") + 1,
+            sent_at=timezone.now(),
+            last_error="",
+        )
+    if skipped := by_status.get(Delivery.Status.SKIPPED):
+        Delivery.objects.filter(pk__in=skipped).update(
+            status=Delivery.Status.SKIPPED, attempts=F("attempts") + 1
+        )
 
 
 def _send_one(row: Delivery, composer, data, mailer, now: datetime, report: Report) -> None:
@@ -101,8 +127,6 @@ def _send_one(row: Delivery, composer, data, mailer, now: datetime, report: Repo
             report.retrying += 1
         return
     row.status = Delivery.Status.SENT
-    row.sent_at = timezone.now()
-    row.last_error = ""
     report.sent += 1
 
 
