@@ -67,12 +67,8 @@ def goal_for_token(kind: str, token: str, *, for_update: bool = False) -> Goal:
 
 
 def _refused(request: HttpRequest, refusal: TokenRefused) -> HttpResponse:
-    return render(
-        request,
-        "goals/unsubscribe.html",
-        {"refused": refusal.status, "kind_name": _kind_name(None)},
-        status=refusal.status,
-    )
+    context = {"refused": refusal.status}
+    return render(request, "goals/unsubscribe.html", context, status=refusal.status)
 
 
 def _kind_name(kind: str | None) -> str:

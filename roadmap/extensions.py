@@ -6,7 +6,9 @@ An app registers a part (in its AppConfig.ready) for one of the page's regions:
 - ``panel``: the learner's panel, under their progress (a weekly goal).
 
 A part is a template and a function ``state(request, roadmap) -> value``: a hashable value the
-template shows as ``part``, or None to show nothing. The values go into the page cache's key
+template shows as ``part``, or None to show nothing. A panel part's template is also rendered
+out of band (``oob`` set) when the learner changes a status, so its root element needs an id
+and ``hx-swap-oob`` when ``oob`` is set. The values go into the page cache's key
 (roadmap/pagecache.py), so a cached page changes whenever a part's value does; and the function
 runs on every request, so it must cost at most a query or two, whatever the data's size.
 """

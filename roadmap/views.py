@@ -132,6 +132,11 @@ def _progress_regions(request: HttpRequest, outline: Outline, resource: Resource
     fragments.append(render_to_string(f"{template}#overall-progress", context))
     fragments.append(render_to_string(f"{template}#overall-time", context))
     fragments.append(render_to_string(f"{template}#continue-link", context))
+    # What other apps show in the learner's panel (a weekly goal) moves with the status too.
+    for shown in extensions.parts_for(request, outline.roadmap, learner=True).panel:
+        fragments.append(
+            render_to_string(shown.template, {"part": shown.value, "oob": True}, request)
+        )
     return fragments
 
 

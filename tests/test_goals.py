@@ -348,3 +348,28 @@ def test_events_are_the_record_of_done(alice):
     resource = make_resource()
     done_at(alice, resource, utc(2026, 3, 2, 9))
     assert Event.objects.filter(user=alice, status=DONE).count() == 1
+
+
+def test_checking_a_resource_off_updates_the_goal_out_of_band(alice, alice_client):
+    section = make_section()
+    resource = make_resource(section)
+    Goal.objects.create(user=alice, weekly_goal=2)
+    with time_machine.travel(utc(2026, 3, 4, 12), tick=False):
+        response = alice_client.post(
+            f"/resources/{resource.pk}/status/",
+            {"status": "done"},
+            HTTP_HX_REQUEST="true",
+        )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<section id="goal-pace" class="goal-pace"' in html
+    assert 'hx-swap-oob="true">' in html.split('id="goal-pace"')[1]
+    assert "1 of 2 resources this week" in html
+
+
+def test_learners_without_a_goal_get_no_goal_fragment(alice, alice_client):
+    resource = make_resource()
+    response = alice_client.post(
+        f"/resources/{resource.pk}/status/", {"status": "done"}, HTTP_HX_REQUEST="true"
+    )
+    assert "goal-pace" not in response.content.decode()
