@@ -55,6 +55,16 @@ class GoalForm(forms.ModelForm):
         self.user = user
         instance = Goal.objects.filter(user=user).first() or Goal(user=user)
         super().__init__(*args, instance=instance, **kwargs)
+        # A post that leaves them out (an older form, a script setting the time zone) keeps them.
+        for name in ("weekly_goal_unit", "summary_day"):
+            self.fields[name].required = False
+
+    def clean_weekly_goal_unit(self) -> str:
+        return self.cleaned_data.get("weekly_goal_unit") or self.instance.weekly_goal_unit
+
+    def clean_summary_day(self) -> int:
+        day = self.cleaned_data.get("summary_day")
+        return self.instance.summary_day if day in (None, "") else day
 
     @cached_property
     def email_verified(self) -> bool:
