@@ -23,7 +23,7 @@ from django.core.mail.backends import locmem
 from bench.pages import Context, Line
 
 FEW, MANY = 1_000, 10_000
-BUDGET_S = 120.0
+BUDGET_S = 180.0
 MAX_PER_BATCH = 12
 GROWTH_BUDGET_MB = 40
 EMAIL = "reminders-learner-{}@bench.invalid"
