@@ -8,6 +8,16 @@ class UserManager(BaseUserManager):
 
     use_in_migrations = True
 
+    def get_queryset(self):
+        # The learner's weekly goal (goals/) comes with them in the same query, the one that
+        # loads the signed-in user on every request: pages that show it (the roadmap page's
+        # panel) cost learners without a goal no query. Only where the relation exists (not
+        # in the historical models of migrations that run before goals' own).
+        queryset = super().get_queryset()
+        if any(relation.name == "goal" for relation in self.model._meta.related_objects):
+            queryset = queryset.select_related("goal")
+        return queryset
+
     def _create_user(self, email: str, password: str | None, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")

@@ -8,8 +8,8 @@ days (167 or 169 hours). A resource counts toward the week in which it was marke
 per week); hours are the estimated minutes of those resources (one without an estimate adds
 none).
 
-Everything comes from two queries, whatever the learner's history: the goal (with what is
-left of the roadmaps, as a subquery) and the done events of the last year.
+Everything comes from one query besides the goal's, whatever the learner's history: the done
+events of the last year, with what is left of the roadmaps as one more row (a UNION).
 """
 
 import math
@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import DateTimeField, Exists, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -170,15 +170,23 @@ def _left_to_finish() -> tuple[Subquery, Subquery]:
     )
 
 
-def goal_with_remaining(user) -> Goal | None:
-    """The learner's goal with ``left_count`` and ``left_minutes``, in one query."""
-    count, minutes = _left_to_finish()
-    return Goal.objects.filter(user=user).annotate(left_count=count, left_minutes=minutes).first()
+def goal_of(user) -> Goal | None:
+    """The learner's goal: no query when it came with the user (accounts' user manager loads
+    it in the same query), one otherwise."""
+    if user.__class__.goal.is_cached(user):
+        try:
+            return user.goal
+        except Goal.DoesNotExist:
+            return None
+    return Goal.objects.filter(user=user).first()
 
 
-def done_by_week(user, zone: ZoneInfo, start: date, weeks: int) -> list[tuple[int, int]]:
+def done_and_left(
+    user, goal: Goal, zone: ZoneInfo, start: date, weeks: int
+) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
     """(resources, minutes) done in each of the ``weeks`` weeks up to the one that begins on
-    ``start`` (index 0), from the learner's done events."""
+    ``start`` (index 0), from the learner's done events; and with a finish date, (resources,
+    minutes) left to finish. One query: the events, and what is left as one more row."""
     since = local_midnight(start - timedelta(weeks=weeks - 1), zone)
     rows = (
         Event.objects.for_user(user)
@@ -186,30 +194,43 @@ def done_by_week(user, zone: ZoneInfo, start: date, weeks: int) -> list[tuple[in
         .order_by()
         .values_list("resource_id", "created_at", "resource__estimated_minutes")
     )
+    if goal.finish_by:
+        count, minutes = _left_to_finish()
+        left_row = (
+            Goal.objects.filter(pk=goal.pk)
+            .order_by()
+            .annotate(n=count, nothing=Value(None, output_field=DateTimeField()), m=minutes)
+            .values_list("n", "nothing", "m")
+        )
+        rows = rows.union(left_row, all=True).order_by()
     seen: set[tuple[int, int]] = set()
     tally = [[0, 0] for _ in range(weeks)]
+    left = None
     for resource_id, created_at, minutes in rows:
+        if created_at is None:  # the row of what is left
+            left = (resource_id or 0, minutes or 0)
+            continue
         week = weeks_back(timezone.localtime(created_at, zone).date(), start)
         if week >= weeks or (week, resource_id) in seen:
             continue
         seen.add((week, resource_id))
         tally[week][0] += 1
         tally[week][1] += minutes or 0
-    return [(resources, minutes) for resources, minutes in tally]
+    return [(resources, minutes) for resources, minutes in tally], left
 
 
 def pace_for(user, *, now: datetime | None = None, goal: Goal | None = None) -> Pace | None:
     """The learner's pace now, or None when they set neither a weekly goal nor a finish date.
 
-    ``goal`` must come from ``goal_with_remaining`` when given (the remaining figures).
+    One query at most besides the goal's (see ``goal_of``).
     """
-    goal = goal if goal is not None else goal_with_remaining(user)
+    goal = goal if goal is not None else goal_of(user)
     if goal is None or (not goal.weekly_goal and not goal.finish_by):
         return None
     zone = zone_of(user)
     local = timezone.localtime(now or timezone.now(), zone)
     start = week_start(local.date(), goal.summary_day)
-    weeks = done_by_week(user, zone, start, LOOKBACK_WEEKS + 1)
+    weeks, left = done_and_left(user, goal, zone, start, LOOKBACK_WEEKS + 1)
     in_hours = goal.weekly_goal_unit == Goal.Unit.HOURS
     amounts = [minutes if in_hours else resources for resources, minutes in weeks]
     streak = 0
@@ -229,7 +250,8 @@ def pace_for(user, *, now: datetime | None = None, goal: Goal | None = None) -> 
     )
     if not goal.finish_by:
         return pace
-    remaining = (goal.left_minutes or 0) if in_hours else (goal.left_count or 0)
+    left_count, left_minutes = left or (0, 0)
+    remaining = left_minutes if in_hours else left_count
     days_left = (goal.finish_by - local.date()).days + 1  # the finish day itself included
     if days_left <= 0:
         overdue, needed, on_track = remaining > 0, 0, remaining == 0
