@@ -3,7 +3,14 @@ from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def select_for_update(self, *args, of=(), **kwargs) -> "UserQuerySet":
+        # Users come with their goal (a LEFT JOIN, see UserManager.get_queryset), and
+        # PostgreSQL cannot lock the nullable side of an outer join: lock the users' rows.
+        return super().select_for_update(*args, of=of or ("self",), **kwargs)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     """Users sign in with their email address; there is no username."""
 
     use_in_migrations = True
