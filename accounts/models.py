@@ -4,10 +4,27 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def select_for_update(self, *args, of=(), **kwargs) -> "UserQuerySet":
+        # Users come with their goal (a LEFT JOIN, see UserManager.get_queryset), and
+        # PostgreSQL cannot lock the nullable side of an outer join: lock the users' rows.
+        return super().select_for_update(*args, of=of or ("self",), **kwargs)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     """Users sign in with their email address; there is no username."""
 
     use_in_migrations = True
+
+    def get_queryset(self):
+        # The learner's weekly goal (goals/) comes with them in the same query, the one that
+        # loads the signed-in user on every request: pages that show it (the roadmap page's
+        # panel) cost learners without a goal no query. Only where the relation exists (not
+        # in the historical models of migrations that run before goals' own).
+        queryset = super().get_queryset()
+        if any(relation.name == "goal" for relation in self.model._meta.related_objects):
+            queryset = queryset.select_related("goal")
+        return queryset
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
         if not email:

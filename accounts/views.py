@@ -25,6 +25,7 @@ from accounts import deletion, language
 from accounts.adapter import ADDRESS_UNAVAILABLE
 from accounts.decorators import learner_required
 from accounts.forms import SettingsForm
+from goals.forms import GoalForm
 
 ADDRESS_IN_USE = _("That address is already in use, so nothing was changed.")
 
@@ -184,10 +185,15 @@ def _back_to(request: HttpRequest) -> str:
 @learner_required
 def settings_view(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, instance=request.user)
+    # The weekly goal and emails (goals/), saved with the rest in one POST and one transaction.
+    goal_form = GoalForm(request.POST or None, user=request.user)
     back = _back_to(request)
+    context = {"form": form, "goal_form": goal_form, "back": back}
     if request.method == "POST":
-        if form.is_valid():
-            user = form.save()
+        if form.is_valid() and goal_form.is_valid():
+            with transaction.atomic():
+                user = form.save()
+                goal_form.save()
             # The next page, and the message on it, in the language just chosen.
             if not user.language:  # the browser's language, not the one last picked in the footer
                 request.COOKIES.pop(settings.LANGUAGE_COOKIE_NAME, None)
@@ -200,8 +206,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             else:
                 response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
             return response
-        return render(request, "accounts/settings.html", {"form": form, "back": back}, status=422)
-    return render(request, "accounts/settings.html", {"form": form, "back": back})
+        return render(request, "accounts/settings.html", context, status=422)
+    return render(request, "accounts/settings.html", context)
 
 
 @require_safe

@@ -79,6 +79,9 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if 
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 SITE_NAME = os.environ.get("SITE_NAME", "LLM Roadmap")
+# The site's public address: emails the worker sends (reminders, goals/) have no request to
+# take it from, so their links and unsubscribe addresses are built on it.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -100,6 +103,7 @@ INSTALLED_APPS = [
     "worker",
     "linkhealth",
     "groups",
+    "goals",
     "health",
     "allauth",
     "allauth.account",

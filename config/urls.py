@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from accounts import language
 from accounts import views as account_views
+from goals.urls import unsubscribe_patterns
 
 admin.site.login = secure_admin_login(admin.site.login)
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("", include("linkhealth.urls")),
     path("", include("maps.urls")),
     path("", include("groups.urls")),
+    path("", include("goals.urls")),
+    path("", include(unsubscribe_patterns)),
     path("accounts/login/", account_views.login, name="account_login"),
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/email/", account_views.email, name="account_email"),

@@ -45,7 +45,12 @@ _lock = threading.Lock()
 
 
 def page_key(
-    request: HttpRequest, outline, *, learner: bool, extras: dict[int, str] | None = None
+    request: HttpRequest,
+    outline,
+    *,
+    learner: bool,
+    extras: dict[int, str] | None = None,
+    parts: Hashable = (),
 ) -> Hashable | None:
     """Everything the roadmap page shows, as a hashable key (see the module docstring), or
     None for a page that must not be cached.
@@ -55,9 +60,17 @@ def page_key(
     """
     if request.htmx or finder.requested(request) or outline.state is None:
         return None  # fragments and filtered pages are rendered each time (see roadmap.finder)
-    # What the apps built on the roadmap show on its resources (roadmap.extras), as shown.
+    # What the apps built on the roadmap show on its resources (roadmap.extras) and in the
+    # page's regions (roadmap.extensions), as shown.
     shown_extras = frozenset(extras.items()) if extras else None
-    return (request.path, caches.language(), learner, outline.state.cache_key(), shown_extras)
+    return (
+        request.path,
+        caches.language(),
+        learner,
+        outline.state.cache_key(),
+        shown_extras,
+        parts,
+    )
 
 
 def cached_page(

@@ -14,7 +14,7 @@ from django.views.decorators.http import (
 )
 
 from accounts.decorators import learner_required
-from roadmap import extras, finder, learning
+from roadmap import extensions, extras, finder, learning
 from roadmap.forms import BookmarkForm, NoteForm, ProgressForm, StatusForm
 from roadmap.markdown import MarkdownTooLarge, render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap, Visit
@@ -78,9 +78,10 @@ def _render_roadmap(request: HttpRequest, state: LearnerState) -> HttpResponse:
     }
     if fragment:
         return finder.vary_on_htmx(finder.results_response(request, context))
+    context["parts"] = parts = extensions.parts_for(request, roadmap, learner=learner)
     response = cached_page(
         request,
-        page_key(request, outline, learner=learner, extras=resource_extras),
+        page_key(request, outline, learner=learner, extras=resource_extras, parts=parts.key),
         lambda overrides: render_to_string(
             "roadmap/roadmap.html", {**context, **overrides}, request
         ),
@@ -136,6 +137,11 @@ def _progress_regions(request: HttpRequest, outline: Outline, resource: Resource
     fragments.append(render_to_string(f"{template}#overall-progress", context))
     fragments.append(render_to_string(f"{template}#overall-time", context))
     fragments.append(render_to_string(f"{template}#continue-link", context))
+    # What other apps show in the learner's panel (a weekly goal) moves with the status too.
+    for shown in extensions.parts_for(request, outline.roadmap, learner=True).panel:
+        fragments.append(
+            render_to_string(shown.template, {"part": shown.value, "oob": True}, request)
+        )
     return fragments
 
 

@@ -20,7 +20,7 @@ from roadmap.models import Note, Progress
 from tests.conftest import PASSWORD, client_for, make_resource, make_user
 
 # Every app whose views learners use; a new app adds its namespace here.
-LEARNER_NAMESPACES = {"roadmap", "linkhealth", "history", "accounts", "maps", "groups"}
+LEARNER_NAMESPACES = {"roadmap", "linkhealth", "history", "accounts", "maps", "groups", "goals"}
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
 PROBE_BODY = {"done": "on", "body": "probe"}
 
@@ -162,6 +162,9 @@ def test_the_battery_finds_every_writing_endpoint():
     assert GROUP_ENDPOINTS | {"groups:list", "groups:join", "groups:worth"} == {
         name for name in ENDPOINT_NAMES if name.startswith("groups:")
     }
+    assert "goals:feed" in ENDPOINT_NAMES
+    # Unsubscribing works without a session by design: its own battery is below.
+    assert not [name for name in ENDPOINT_NAMES if name.startswith("unsubscribe:")]
 
 
 @pytest.mark.django_db
@@ -577,3 +580,96 @@ def test_sign_in_steps_answer_strangers_without_an_error(name):
     for response in (client.get(url), client.post(url, {**PROBE_BODY, "credential": "{}"})):
         assert response.status_code < 500, (name, response.status_code)
     assert account_data() == (0, 0, 0)
+
+
+# Signed unsubscribe links (goals/unsubscribe.py): they work without a session, so the token
+# is the only protection, and it must refuse every other use.
+
+
+def _subscribed(user):
+    from goals.models import Goal
+
+    return Goal.objects.create(user=user, weekly_summary=True, inactivity_reminder_days=7)
+
+
+def _link(goal, kind: str = "weekly_summary", token: str | None = None) -> str:
+    from goals.unsubscribe import make_token
+
+    return f"/email/unsubscribe/{kind}/{token or make_token(goal, kind)}/"
+
+
+@pytest.mark.django_db
+def test_a_tampered_unsubscribe_token_is_400_and_changes_nothing(alice, bob):
+    goal = _subscribed(alice)
+    link = _link(goal)
+    token = link.split("/")[-2]
+    payload, rest = token.split(":", 1)
+    for bad in (
+        token[:-1] + ("A" if token[-1] != "A" else "B"),  # the signature
+        payload[:-1] + ("A" if payload[-1] != "A" else "B") + ":" + rest,  # the payload
+        token + "x",
+        "x",
+    ):
+        for method in ("get", "post"):
+            response = getattr(Client(), method)(_link(goal, token=bad))
+            assert response.status_code == 400, (bad, method)
+            assert "not valid" in response.content.decode()
+    goal.refresh_from_db()
+    assert goal.weekly_summary
+
+
+@pytest.mark.django_db
+def test_a_reused_unsubscribe_token_is_410(alice):
+    goal = _subscribed(alice)
+    link = _link(goal)
+    assert Client().post(link).status_code == 200
+    goal.refresh_from_db()
+    goal.weekly_summary = True  # subscribed again in settings
+    goal.save()
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(link)
+        assert response.status_code == 410
+        assert "no longer valid" in response.content.decode()
+    goal.refresh_from_db()
+    assert goal.weekly_summary
+
+
+@pytest.mark.django_db
+def test_another_learners_token_unsubscribes_only_them_and_cannot_be_forged(alice, bob):
+    from django.core import signing
+
+    from goals.unsubscribe import SALT
+
+    alices, bobs = _subscribed(alice), _subscribed(bob)
+    # Alice, signed in, follows Bob's link (a forwarded email): Bob's address is the one shown
+    # and unsubscribed, never hers.
+    page = client_for(alice).get(_link(bobs)).content.decode()
+    assert "bob@example.com" in page and "alice@example.com" not in page
+    assert client_for(alice).post(_link(bobs)).status_code == 200
+    alices.refresh_from_db()
+    bobs.refresh_from_db()
+    assert (alices.weekly_summary, bobs.weekly_summary) == (True, False)
+    # Alice's id with Bob's nonce: signed (as if by us), but for no one's current link.
+    mixed = signing.dumps({"u": alice.pk, "n": bobs.unsubscribe_nonce}, salt=SALT + "inactivity")
+    assert Client().post(_link(alices, "inactivity", mixed)).status_code == 410
+    # Bob's id signed with another key: refused.
+    forged = signing.dumps(
+        {"u": bob.pk, "n": bobs.unsubscribe_nonce},
+        key="not-our-secret",
+        salt=SALT + "inactivity",
+    )
+    assert Client().post(_link(bobs, "inactivity", forged)).status_code == 400
+    bobs.refresh_from_db()
+    assert bobs.inactivity_reminder_days == 7
+
+
+@pytest.mark.django_db
+def test_the_goal_settings_need_a_csrf_token(alice, csrf_client):
+    from goals.models import Goal
+
+    response = csrf_client.post(
+        "/accounts/settings/",
+        {"time_zone": "UTC", "weekly_goal": "3", "weekly_summary": "on", "summary_day": "0"},
+    )
+    assert response.status_code == 403
+    assert not Goal.objects.exists()
