@@ -23,8 +23,10 @@ def recipient_language(email: str, user=None) -> str:
     """The language an email to ``email`` is written in: its account's saved language, else
     the one the site is shown in now (the visitor's, for a sign-up), else the site's."""
     if user is None or not getattr(user, "pk", None):
-        user = get_user_model().objects.filter(email__iexact=email).only("language").first()
-    saved = getattr(user, "language", "")
+        users = get_user_model().objects.filter(email__iexact=email)
+        saved = users.values_list("language", flat=True).first() or ""
+    else:
+        saved = user.language
     if saved and saved in dict(settings.LANGUAGES):
         return saved
     return translation.get_language() or settings.LANGUAGE_CODE
