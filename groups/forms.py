@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,8 @@ class GroupForm(forms.ModelForm):
         if "roadmap" in self.fields:
             self.fields["roadmap"].queryset = Roadmap.objects.published()
             self.fields["roadmap"].empty_label = None
+            # The roadmaps' titles are curriculum text, in the language it is written in.
+            self.fields["roadmap"].widget.attrs["lang"] = settings.CURRICULUM_LANGUAGE
         self.fields["name"].widget.attrs["autocomplete"] = "off"
 
     def clean_name(self) -> str:

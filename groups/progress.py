@@ -378,6 +378,7 @@ def _columns(view: View, parts: list[Part], params: QueryDict) -> list[dict]:
             {
                 "key": key,
                 "label": label,
+                "curriculum": key.startswith("part-"),  # a section's title, as written
                 "url": f"?{query.urlencode()}#progress",
                 "sort": ("descending" if view.descending else "ascending") if current else None,
             }

@@ -16,6 +16,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.translation import trans_real
 
+from groups.models import Group, Invitation, Membership
 from history.models import Event, PendingImport, PublicNote, PublicProfile
 from linkhealth.models import LinkReport
 from roadmap import learning
@@ -51,6 +52,9 @@ ALLOWED = [
     "Markdown",
     "UTC",
     "testserver",
+    "Study circle",
+    "Alice",
+    "Carol",
 ]
 
 
@@ -171,6 +175,11 @@ def world(db):
         user=alice, data={"schema": 1, "settings": {}, "progress": [], "notes": [], "events": []}
     )
     staff = make_user("carol@example.com", is_staff=True)
+    # A study group alice organizes and carol is a plain member of, with an open invitation.
+    group = Group.objects.create(name="Study circle", roadmap=section.roadmap)
+    Membership.objects.create(group=group, user=alice, role="owner", display_name="Alice")
+    Membership.objects.create(group=group, user=staff, role="member", display_name="Carol")
+    invitation = Invitation.objects.create(group=group, created_by=alice)
     assert Event.objects.filter(user=alice).exists()
     return {
         "resource": resource,
@@ -180,7 +189,9 @@ def world(db):
             "pk": resource.pk,
             "slug": section.roadmap.slug,
             "handle": "alice-learns",
+            "token": invitation.token,
         },
+        "group": group.pk,
         "pending": pending.pk,
     }
 
@@ -199,6 +210,8 @@ def addresses(world) -> list[tuple[str, str]]:
         kwargs = {key: world["arguments"].get(key) for key in keys}
         if "pk" in kwargs and name in ARGUMENTS:
             kwargs["pk"] = world[ARGUMENTS[name]]
+        elif "pk" in kwargs and name.startswith("groups:") and name != "groups:worth":
+            kwargs["pk"] = world["group"]
         if None in kwargs.values():
             continue  # an address this test cannot make (a password reset key…)
         found.append((name, reverse(name, kwargs=kwargs)))
