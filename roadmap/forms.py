@@ -4,7 +4,20 @@ from django.conf import settings
 from roadmap.models import Progress
 
 
-class ProgressForm(forms.Form):
+class ResourceFieldsMixin:
+    """A form for one resource's controls on the roadmap page, where every resource's controls
+    belong to one form: its fields are named ``<field>-<resource pk>`` ("done-27"). The plain
+    names ("done") are read too, as a form of its own for one resource sends them.
+    """
+
+    def __init__(self, data, *, resource_pk: int) -> None:
+        named = {name: f"{name}-{resource_pk}" for name in self.base_fields}
+        if not any(key in data for key in named.values()):
+            named = {name: name for name in self.base_fields}
+        super().__init__({name: data.get(key) for name, key in named.items() if key in data})
+
+
+class ProgressForm(ResourceFieldsMixin, forms.Form):
     done = forms.BooleanField(required=False)
 
 
@@ -23,7 +36,7 @@ class NoteForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(ResourceFieldsMixin, forms.Form):
     status = forms.ChoiceField(
         choices=Progress.Status.choices,
         error_messages={

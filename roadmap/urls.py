@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("roadmaps/", views.roadmap_list, name="roadmaps"),
     path("roadmaps/<slug:slug>/", views.roadmap_detail, name="roadmap"),
+    path("resources/progress/", views.save_progress, name="save_progress"),
     path("resources/<id:pk>/progress/", views.set_progress, name="set_progress"),
     path("resources/<id:pk>/status/", views.set_status, name="set_status"),
     path("resources/<id:pk>/bookmark/", views.set_bookmark, name="set_bookmark"),

@@ -51,8 +51,8 @@ def test_an_htmx_check_off_returns_the_toggle_and_out_of_band_progress(alice_cli
     html = response.content.decode()
     assert "<html" not in html
     assert html.startswith(
-        f'\n<form id="progress-toggle-{resources[0].pk}"'
-    ) or html.lstrip().startswith(f'<form id="progress-toggle-{resources[0].pk}"')
+        f'\n<span id="progress-toggle-{resources[0].pk}"'
+    ) or html.lstrip().startswith(f'<span id="progress-toggle-{resources[0].pk}"')
     assert f'id="done-{resources[0].pk}" checked' in html
     assert 'id="section-progress-maths"' in html and 'id="section-progress-basics"' in html
     assert 'id="overall-progress" class="progress-block" hx-swap-oob="true"' in html

@@ -33,7 +33,7 @@ def status_of(user, resource) -> str:
 
 
 def selected(html: str, resource) -> str:
-    select = re.search(rf'<select name="status" id="status-{resource.pk}".*?</select>', html, re.S)
+    select = re.search(rf'<select name="status-{resource.pk}" id="status-{resource.pk}".*?</select>', html, re.S)
     return re.search(r'<option value="(\w+)" selected>', select.group(0)).group(1)
 
 
@@ -41,7 +41,10 @@ def test_each_resource_has_a_status_select_named_after_it_with_four_options(
     alice_client, resources
 ):
     html = alice_client.get("/").content.decode()
-    assert f'aria-label="Status: {resources[0].title}"' in html
+    # Named "Status: <title>" by its label and the resource's title (aria-labelledby).
+    pk = resources[0].pk
+    assert f'<span id="t{pk}">{resources[0].title}</span>' in html
+    assert f'aria-labelledby="sl{pk} t{pk}"' in html and f'id="sl{pk}">Status<' in html
     select = re.search(rf'id="status-{resources[0].pk}".*?</select>', html, re.S).group(0)
     options = re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', select)
     assert options == [
@@ -77,9 +80,9 @@ def test_an_htmx_status_change_returns_the_select_and_the_agreeing_checkbox_out_
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assert html.lstrip().startswith(f'<form id="status-form-{resources[0].pk}"')
+    assert html.lstrip().startswith(f'<span id="status-form-{resources[0].pk}"')
     assert selected(html, resources[0]) == "done"
-    toggle = re.search(rf'<form id="progress-toggle-{resources[0].pk}"[^>]*>', html).group(0)
+    toggle = re.search(rf'<span id="progress-toggle-{resources[0].pk}"[^>]*>', html).group(0)
     assert 'hx-swap-oob="true"' in toggle and "is-done" in toggle
     assert f'id="done-{resources[0].pk}" checked' in html
     assert 'id="overall-progress" class="progress-block" hx-swap-oob="true"' in html
@@ -99,8 +102,8 @@ def test_ticking_done_updates_the_select_out_of_band(alice, alice_client, resour
     alice_client.post(url(resources[2]), {"status": "in_progress"})
     response = alice_client.post(f"/resources/{resources[2].pk}/progress/", {"done": "on"}, **HTMX)
     html = response.content.decode()
-    assert html.lstrip().startswith(f'<form id="progress-toggle-{resources[2].pk}"')
-    status_form = re.search(rf'<form id="status-form-{resources[2].pk}"[^>]*>', html).group(0)
+    assert html.lstrip().startswith(f'<span id="progress-toggle-{resources[2].pk}"')
+    status_form = re.search(rf'<span id="status-form-{resources[2].pk}"[^>]*>', html).group(0)
     assert 'hx-swap-oob="true"' in status_form
     assert selected(html, resources[2]) == "done"
     assert (

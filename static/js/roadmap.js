@@ -17,8 +17,9 @@
 
   // A key changes a control the learner is not on: say what it did, for screen readers.
   function announce(item, status) {
-    var select = item.querySelector("select[name=status]");
-    var name = select ? select.getAttribute("aria-label").replace(/^Status: /, "") : "";
+    // The resource's title, which its controls' names refer to (aria-labelledby).
+    var title = item.querySelector(".resource-title span[id]");
+    var name = title ? title.textContent : "";
     if (announcer) announcer.textContent = name + ": " + LABELS[status];
   }
   var button = document.getElementById("shortcuts-button");
@@ -43,7 +44,7 @@
   }
 
   function setStatus(item, status) {
-    var select = item.querySelector("select[name=status]");
+    var select = item.querySelector(".status-form select");
     if (!select) return;
     select.value = select.value === status ? "not_started" : status;
     select.dispatchEvent(new Event("change", { bubbles: true }));
@@ -93,7 +94,7 @@
     if (!item) return;
     switch (event.key) {
       case "d": {
-        var box = item.querySelector("input[name=done]");
+        var box = item.querySelector(".progress-toggle input");
         if (box) {
           box.click();
           announce(item, box.checked ? "done" : "not_started");
