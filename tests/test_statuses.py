@@ -33,7 +33,9 @@ def status_of(user, resource) -> str:
 
 
 def selected(html: str, resource) -> str:
-    select = re.search(rf'<select name="status-{resource.pk}" id="status-{resource.pk}".*?</select>', html, re.S)
+    select = re.search(
+        rf'<select name="status-{resource.pk}" id="status-{resource.pk}".*?</select>', html, re.S
+    )
     return re.search(r'<option value="(\w+)" selected>', select.group(0)).group(1)
 
 
