@@ -196,6 +196,30 @@ def test_the_filter_works_without_javascript(new_page, console_errors):
     assert console_errors == []
 
 
+def test_a_save_without_javascript_keeps_the_filter_and_the_resource(
+    new_page, live_server, console_errors
+):
+    make_user("nojs-save-filter@example.com")
+    page = new_page(javascript=False)
+    log_in(page, "nojs-save-filter@example.com")
+    page.goto(f"{live_server.url}/?q=attention")
+    listed = results(page).all_text_contents()
+    assert 1 < len(listed) < TOTAL
+    title = listed[0].removesuffix(" (opens in a new tab)")
+    pk = done_checkbox(page, title).get_attribute("id").removeprefix("done-")
+
+    done_checkbox(page, title).check()
+    page.get_by_role("button", name=f"Save progress for {title}").click()
+
+    # Same address, same filter, at the same resource.
+    expect(page).to_have_url(f"{live_server.url}/?q=attention#resource-{pk}")
+    expect(words(page)).to_have_value("attention")
+    expect(results(page)).to_have_text(listed)
+    expect(done_checkbox(page, title)).to_be_checked()
+    expect(page.get_by_role("checkbox", checked=True)).to_have_count(1)
+    assert console_errors == []
+
+
 def test_find_stays_level_with_the_words_field_with_a_filter_active(page, console_errors):
     make_user("wide@example.com")
     log_in(page, "wide@example.com")
