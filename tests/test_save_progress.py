@@ -131,3 +131,9 @@ def test_a_single_control_post_without_javascript_also_goes_back_to_next(alice_c
         f"/resources/{resource.pk}/status/", {"status": "skipped", "next": "/?q=attention"}
     )
     assert response["Location"] == f"/?q=attention#resource-{resource.pk}"
+
+
+def test_an_unfiltered_page_sends_back_to_its_plain_address(alice_client, resources):
+    # The unfiltered page is cached by its path: it must not keep one visit's stray query.
+    html = alice_client.get("/?utm_source=mail").content.decode()
+    assert '<input type="hidden" name="next" value="/">' in html
