@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "roadmap",
     "history",
     "insights",
+    "maps",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

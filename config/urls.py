@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("history.urls")),
     path("", include("accounts.urls")),
     path("", include("linkhealth.urls")),
+    path("", include("maps.urls")),
     path("accounts/login/", account_views.login, name="account_login"),
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/email/", account_views.email, name="account_email"),

@@ -10,7 +10,7 @@ class PublicProfileAdmin(admin.ModelAdmin):
     list_display = ["handle", "is_enabled", "allow_indexing", "updated_at"]
     list_filter = ["is_enabled", "allow_indexing"]
     search_fields = ["handle"]
-    fields = ["handle", "is_enabled", "allow_indexing"]
+    fields = ["handle", "is_enabled", "allow_indexing", "show_map"]
     actions = ["switch_off"]
 
     @admin.action(description="Switch the selected public pages off")

@@ -44,6 +44,7 @@ def export_json(user) -> Iterator[str]:
                 "handle": public.handle,
                 "enabled": public.is_enabled,
                 "allow_indexing": public.allow_indexing,
+                "show_map": public.show_map,
             }
             if public
             else None,

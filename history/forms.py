@@ -30,7 +30,7 @@ class PublicProfileForm(forms.ModelForm):
 
     class Meta:
         model = PublicProfile
-        fields = ["handle", "is_enabled", "allow_indexing"]
+        fields = ["handle", "is_enabled", "allow_indexing", "show_map"]
         labels = {"handle": "Handle", "is_enabled": "Publish my page"}
 
     def __init__(self, *args, **kwargs) -> None:

@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import Exists, ExpressionWrapper, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The moments every time zone can show: no zone is a day away from UTC. An import once took any
 # date, and a year 1 or 9999 event turned into year 0 or 10000, which no page can show.
@@ -112,6 +113,11 @@ class PublicProfile(models.Model):
         "let search engines index it",
         default=False,
         help_text="Off: the page asks search engines not to list it (noindex).",
+    )
+    show_map = models.BooleanField(
+        _("show my map"),
+        default=False,
+        help_text=_("On: the page shows the map of each roadmap with the status of each resource."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("me/history/", views.history_list, name="history"),
     path("me/notes/<id:pk>/public/", views.note_visibility, name="note_visibility"),
     path("u/<slug:handle>/", views.public_page, name="public_page"),
+    path("u/<slug:handle>/card.svg", views.public_card, name="public_card"),
     # The learner's public page and data belong to the account area (templates/accounts/_nav.html).
     path("accounts/profile/", views.public_settings, name="public_settings"),
     path("accounts/data/", views.data, name="import"),

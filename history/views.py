@@ -1,6 +1,7 @@
 from dataclasses import dataclass, replace
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -12,6 +13,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
@@ -22,6 +24,7 @@ from history import exports, imports
 from history.activity import activity_for, zone_of
 from history.forms import ImportForm, PublicProfileForm
 from history.models import Event, PendingImport, PublicNote, PublicProfile
+from maps.card import render_card
 from roadmap.models import Note, Roadmap
 from roadmap.outline import build_outline, load_state
 
@@ -231,8 +234,7 @@ def note_visibility(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("roadmap:my_notes")
 
 
-@require_safe
-def public_page(request: HttpRequest, handle: str) -> HttpResponse:
+def _published_profile(handle: str) -> PublicProfile:
     profile = (
         PublicProfile.objects.select_related("user")
         .filter(handle=handle.lower(), is_enabled=True, user__is_active=True)
@@ -240,6 +242,12 @@ def public_page(request: HttpRequest, handle: str) -> HttpResponse:
     )
     if profile is None:
         raise Http404("No public page here.")
+    return profile
+
+
+@require_safe
+def public_page(request: HttpRequest, handle: str) -> HttpResponse:
+    profile = _published_profile(handle)
     user = profile.user
     notes = (
         Note.objects.for_user(user)
@@ -251,8 +259,24 @@ def public_page(request: HttpRequest, handle: str) -> HttpResponse:
         "profile": profile,
         "outlines": [outline for outline in _outlines(user) if outline.total],
         "notes": notes,
+        "card_url": request.build_absolute_uri(reverse("history:public_card", args=[handle])),
     }
     response = render(request, "history/public_page.html", context)
+    if not profile.allow_indexing:
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+def public_card(request: HttpRequest, handle: str) -> HttpResponse:
+    """The public page as an image (its Open Graph preview): the same figures, and the map's
+    marks when the learner shows their map."""
+    profile = _published_profile(handle)
+    outlines = [outline for outline in _outlines(profile.user) if outline.total]
+    svg = render_card(profile.handle, settings.SITE_NAME, outlines, show_map=profile.show_map)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    # An image shown by other sites: it may be kept a little, never stale for long.
+    response["Cache-Control"] = "public, max-age=300"
     if not profile.allow_indexing:
         response["X-Robots-Tag"] = "noindex"
     return response

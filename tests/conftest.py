@@ -104,15 +104,18 @@ def csrf_client(alice) -> Client:
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """Outlines and rendered items are kept per process; each test starts without them."""
+    from maps import draw
     from roadmap import fragments, outline, pagecache
 
     outline.forget_curricula()
     fragments.clear()
     pagecache.clear()
+    draw.forget()
     yield
     outline.forget_curricula()
     fragments.clear()
     pagecache.clear()
+    draw.forget()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from roadmap.models import Note, Progress
 from tests.conftest import PASSWORD, client_for, make_resource, make_user
 
 # Every app whose views learners use; a new app adds its namespace here.
-LEARNER_NAMESPACES = {"roadmap", "linkhealth", "history", "accounts"}
+LEARNER_NAMESPACES = {"roadmap", "linkhealth", "history", "accounts", "maps"}
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
 PROBE_BODY = {"done": "on", "body": "probe"}
 

@@ -1,11 +1,17 @@
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from roadmap import fragments
+from roadmap import extensions, fragments
 from roadmap.markdown import headings_under as _headings_under
 from roadmap.markdown import render_trusted_markdown
 
 register = template.Library()
+
+
+@register.simple_tag
+def roadmap_links(roadmap) -> list[extensions.Link]:
+    """The links other apps add to ``roadmap`` (roadmap/extensions.py)."""
+    return extensions.links_for(roadmap)
 
 
 @register.filter

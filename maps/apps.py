@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MapsConfig(AppConfig):
+    name = "maps"
+    verbose_name = _("Maps")
+
+    def ready(self) -> None:
+        from roadmap.extensions import register_link
+
+        register_link(_("Map"), "maps:map")
