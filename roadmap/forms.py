@@ -36,9 +36,20 @@ class NoteForm(forms.Form):
     )
 
 
+# The roadmap page's status menus send one letter per status, as they are written for every
+# resource; a form of its own for one resource may send the full value.
+STATUS_CODES = {
+    "n": Progress.Status.NOT_STARTED,
+    "p": Progress.Status.IN_PROGRESS,
+    "d": Progress.Status.DONE,
+    "s": Progress.Status.SKIPPED,
+}
+
+
 class StatusForm(ResourceFieldsMixin, forms.Form):
-    status = forms.ChoiceField(
-        choices=Progress.Status.choices,
+    status = forms.TypedChoiceField(
+        choices=[*Progress.Status.choices, *((code, s.label) for code, s in STATUS_CODES.items())],
+        coerce=lambda value: STATUS_CODES.get(value, value),
         error_messages={
             "required": "Choose a status: Not started, In progress, Done or Skipped.",
             "invalid_choice": "Choose a status: Not started, In progress, Done or Skipped.",

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from roadmap import views
+from roadmap import shortcuts, views
 from roadmap.converters import IdConverter
 
 register_converter(IdConverter, "id")
@@ -18,4 +18,5 @@ urlpatterns = [
     path("resources/<id:pk>/note/", views.note, name="note"),
     path("roadmaps/<slug:slug>/whats-new/dismiss/", views.dismiss_new, name="dismiss_new"),
     path("notes/", views.my_notes, name="my_notes"),
+    path("shortcuts/", shortcuts.shortcuts, name="shortcuts"),
 ]

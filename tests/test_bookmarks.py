@@ -35,7 +35,7 @@ def test_a_bookmark_saved_without_javascript_redirects_back_and_shows_on_the_roa
     assert response["Location"].endswith(f"#resource-{resources[1].pk}")
     assert bookmark_of(alice, resources[1]) == "video 7, 12:40"
     html = alice_client.get("/").content.decode()
-    assert 'Where I stopped: <span class="bookmark-text">video 7, 12:40</span>' in html
+    assert "Where I stopped: <span class=bookmark-text>video 7, 12:40</span>" in html
     # Its editor is a page of its own (loaded in place with htmx), holding the saved text.
     editor = alice_client.get(url(resources[1])).content.decode()
     assert f'id="bookmark-input-{resources[1].pk}" value="video 7, 12:40"' in editor
@@ -48,7 +48,7 @@ def test_an_htmx_save_returns_the_bookmark_and_continue_with_out_of_band(
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assert html.lstrip().startswith(f'<div class="bookmark" id="bookmark-{resources[0].pk}">')
+    assert html.lstrip().startswith(f'<div class="bookmark" id="bm{resources[0].pk}">')
     assert 'role="status">Saved.</p>' in html
     assert 'id="continue-link" class="continue" hx-swap-oob="true"' in html
     assert "(you stopped at “chapter 3”)" in html
@@ -121,7 +121,7 @@ def test_get_shows_the_editor_in_place_for_htmx_and_as_a_page_without_javascript
     alice_client.post(url(resources[0]), {"bookmark": "part 2"})
     fragment = alice_client.get(url(resources[0]), **HTMX).content.decode()
     assert "<html" not in fragment
-    assert fragment.lstrip().startswith(f'<div class="bookmark" id="bookmark-{resources[0].pk}">')
+    assert fragment.lstrip().startswith(f'<div class="bookmark" id="bm{resources[0].pk}">')
     assert 'value="part 2"' in fragment and "autofocus" in fragment
     page = alice_client.get(url(resources[0]), HTTP_REFERER="http://testserver/?q=lecture")
     assert page.status_code == 200

@@ -122,7 +122,7 @@ def test_the_page_form_carries_the_filtered_address(alice_client, resources):
     html = alice_client.get("/?q=attention").content.decode()
     assert '<input type="hidden" name="next" value="/?q=attention">' in html
     pk = resources[0].pk
-    assert f'<button form="progress" name="save" value="{pk}"' in html
+    assert f"<button form=pf name=save value={pk} " in html
 
 
 def test_a_single_control_post_without_javascript_also_goes_back_to_next(alice_client, resources):

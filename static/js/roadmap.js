@@ -24,8 +24,16 @@
   }
   var button = document.getElementById("shortcuts-button");
 
+  // The list of keys is loaded the first time it is asked for (it is not written into the page).
   function showKeys() {
-    if (dialog && !dialog.open) dialog.showModal();
+    if (!dialog || dialog.open) return;
+    if (dialog.firstElementChild || !window.htmx) {
+      dialog.showModal();
+      return;
+    }
+    htmx.ajax("GET", dialog.dataset.url, { source: dialog, target: dialog, swap: "innerHTML" }).then(function () {
+      if (!dialog.open) dialog.showModal();
+    });
   }
 
   if (button && dialog) {
@@ -44,7 +52,7 @@
   }
 
   function setStatus(item, status) {
-    var select = item.querySelector(".status-form select");
+    var select = item.querySelector(".sf select");
     if (!select) return;
     select.value = select.value === status ? "not_started" : status;
     select.dispatchEvent(new Event("change", { bubbles: true }));
@@ -52,14 +60,14 @@
   }
 
   function openNote(item) {
-    var link = item.querySelector(".notes-link");
+    var link = item.querySelector('a[id^="nl"]');
     if (!link) return;
-    var region = document.getElementById(link.getAttribute("aria-controls"));
-    if (region) {
-      region.addEventListener(
+    var place = region(link);
+    if (place) {
+      place.addEventListener(
         "htmx:afterSettle",
         function () {
-          var field = region.querySelector("textarea");
+          var field = place.querySelector("textarea");
           if (field) field.focus();
         },
         { once: true }
@@ -67,6 +75,56 @@
     }
     link.click();
   }
+
+  // The resources' controls carry no hx-* attributes of their own (the page stays light): their
+  // requests are sent from here, for every resource, with the same effect. A change of the Done
+  // box or the status menu posts the page's form (htmx adds the control's form) to the
+  // resource's address, kept on #roadmap-sections, and replaces the control's <span>; the
+  // response updates the counts out of band. Without JavaScript the links open their own pages.
+  function resourceId(element) {
+    var item = element.closest(".resource");
+    return item ? item.id.replace("resource-", "") : null;
+  }
+
+  // Where a resource's note editor or problem report opens, one at a time: made when first
+  // needed, at the end of the resource, and announced politely when its content changes.
+  function region(element) {
+    var item = element.closest(".resource");
+    var place = document.getElementById("more-" + item.id.replace("resource-", ""));
+    if (!place) {
+      place = document.createElement("div");
+      place.id = "more-" + item.id.replace("resource-", "");
+      place.setAttribute("aria-live", "polite");
+      item.appendChild(place);
+    }
+    return place;
+  }
+
+  document.addEventListener("change", function (event) {
+    var control = event.target;
+    var sections = control.closest && control.closest("#roadmap-sections");
+    if (!sections || !window.htmx) return;
+    var wrapper = control.closest(".pt, .sf");
+    var kind = wrapper ? (wrapper.classList.contains("pt") ? "done" : "status") : null;
+    var pk = kind && resourceId(control);
+    if (!pk) return;
+    var url = sections.dataset[kind].replace("/0/", "/" + pk + "/");
+    htmx.ajax("POST", url, { source: control, target: wrapper, swap: "outerHTML" });
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    var link = event.target.closest && event.target.closest('a[id^="nl"], a.rl, a[id^="bm"]');
+    if (!link || !window.htmx || !link.closest("#roadmap-sections")) return;
+    var pk = resourceId(link);
+    if (!pk) return;
+    event.preventDefault();
+    if (link.id.indexOf("bm") === 0) {
+      htmx.ajax("GET", link.href, { source: link, target: link, swap: "outerHTML" });
+    } else {
+      htmx.ajax("GET", link.href, { source: link, target: region(link), swap: "innerHTML" });
+    }
+  });
 
   // Dismissing "New since your last visit" removes the focused button with the list: focus
   // goes to the page's main region rather than being dropped on <body>.
@@ -94,7 +152,7 @@
     if (!item) return;
     switch (event.key) {
       case "d": {
-        var box = item.querySelector(".progress-toggle input");
+        var box = item.querySelector(".pt input");
         if (box) {
           box.click();
           announce(item, box.checked ? "done" : "not_started");
