@@ -8,11 +8,12 @@
 
   var dialog = document.getElementById("shortcuts-dialog");
   var announcer = document.getElementById("shortcut-status");
+  // The status menus' values: one letter per status (roadmap.forms.STATUS_CODES).
   var LABELS = {
-    not_started: "Not started",
-    in_progress: "In progress",
-    done: "Done",
-    skipped: "Skipped",
+    n: "Not started",
+    p: "In progress",
+    d: "Done",
+    s: "Skipped",
   };
 
   // A key changes a control the learner is not on: say what it did, for screen readers.
@@ -54,7 +55,7 @@
   function setStatus(item, status) {
     var select = item.querySelector(".sf select");
     if (!select) return;
-    select.value = select.value === status ? "not_started" : status;
+    select.value = select.value === status ? "n" : status;
     select.dispatchEvent(new Event("change", { bubbles: true }));
     announce(item, select.value);
   }
@@ -109,7 +110,14 @@
     var pk = kind && resourceId(control);
     if (!pk) return;
     var url = sections.dataset[kind].replace("/0/", "/" + pk + "/");
-    htmx.ajax("POST", url, { source: control, target: wrapper, swap: "outerHTML" });
+    // The controls have no ids (htmx keeps focus on an element of the same id): a learner on the
+    // control stays on its replacement.
+    var focused = document.activeElement === control;
+    htmx.ajax("POST", url, { source: control, target: wrapper, swap: "outerHTML" }).then(function () {
+      var again = focused && document.getElementById(wrapper.id);
+      var field = again && again.querySelector("input, select");
+      if (field && document.activeElement !== field) field.focus();
+    });
   });
 
   document.addEventListener("click", function (event) {
@@ -155,15 +163,15 @@
         var box = item.querySelector(".pt input");
         if (box) {
           box.click();
-          announce(item, box.checked ? "done" : "not_started");
+          announce(item, box.checked ? "d" : "n");
         }
         break;
       }
       case "p":
-        setStatus(item, "in_progress");
+        setStatus(item, "p");
         break;
       case "s":
-        setStatus(item, "skipped");
+        setStatus(item, "s");
         break;
       case "n":
         openNote(item);

@@ -145,7 +145,7 @@ def test_a_keyboard_user_filters_and_uses_the_shortcuts_in_the_results(page, con
     link = page.get_by_role("link", name=f"{title} (opens in a new tab)")
     tab_until(page, on(link), title, presses=20)
     page.keyboard.press("p")
-    expect(status_select(page, title)).to_have_value("in_progress")
+    expect(status_select(page, title)).to_have_value("p")
     settled(page)
     page.keyboard.press("d")
     expect(done_checkbox(page, title)).to_be_checked()
