@@ -206,7 +206,7 @@ def test_a_save_without_javascript_keeps_the_filter_and_the_resource(
     listed = results(page).all_text_contents()
     assert 1 < len(listed) < TOTAL
     title = listed[0].removesuffix(" (opens in a new tab)")
-    pk = done_checkbox(page, title).get_attribute("id").removeprefix("done-")
+    pk = done_checkbox(page, title).get_attribute("name").removeprefix("done-")
 
     done_checkbox(page, title).check()
     page.get_by_role("button", name=f"Save progress for {title}").click()
