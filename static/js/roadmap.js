@@ -122,7 +122,9 @@
 
   document.addEventListener("click", function (event) {
     if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
-    var link = event.target.closest && event.target.closest('a[id^="nl"], a.rl, a[id^="bm"]');
+    // Notes, Report a problem, Where I stopped (short ids, no classes: roadmap/_resource.html).
+    var links = 'a[id^="nl"], a[href$="/report/"], a[id^="bm"]';
+    var link = event.target.closest && event.target.closest(links);
     if (!link || !window.htmx || !link.closest("#roadmap-sections")) return;
     var pk = resourceId(link);
     if (!pk) return;
