@@ -33,7 +33,8 @@
       return;
     }
     htmx.ajax("GET", dialog.dataset.url, { source: dialog, target: dialog, swap: "innerHTML" }).then(function () {
-      if (!dialog.open) dialog.showModal();
+      // Nothing to show if the list did not arrive (htmx reports the failed request).
+      if (!dialog.open && dialog.firstElementChild) dialog.showModal();
     });
   }
 
