@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import asdict, astuple, dataclass
 
+from django.conf import settings
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -61,6 +62,7 @@ def resource_item(
             "is_done": look.is_done,
             "csrf_token": CSRF_PLACEHOLDER,
             "extras": mark_safe(look.extras),  # noqa: S308 - safe HTML from roadmap.extras' providers
+            "curriculum_lang": settings.CURRICULUM_LANGUAGE,  # a setting: clear_all() on change
         }
         html = get_template(ITEM_TEMPLATE).render(context)
         with _lock:

@@ -2,11 +2,11 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -14,7 +14,7 @@ from django.views.decorators.http import (
 )
 
 from accounts.decorators import learner_required
-from roadmap import extensions, extras, finder, learning
+from roadmap import extensions, extras, finder, learning, redirects
 from roadmap.forms import BookmarkForm, NoteForm, ProgressForm, StatusForm
 from roadmap.markdown import MarkdownTooLarge, render_markdown
 from roadmap.models import Note, Progress, Resource, Roadmap, Visit
@@ -149,25 +149,31 @@ def _progress_regions(request: HttpRequest, outline: Outline, resource: Resource
 @learner_required
 def set_progress(request: HttpRequest, pk: int) -> HttpResponse:
     resource = published_resource(pk)
-    form = ProgressForm(request.POST)
+    form = ProgressForm(request.POST, resource_pk=resource.pk)
     form.is_valid()  # a checkbox is either there or not: every input is valid
-    if form.cleaned_data["done"]:
+    _apply_done(request, resource, form.cleaned_data["done"])
+    if not request.htmx:
+        return redirect(
+            redirects.back_to(request, resource.get_absolute_url(), anchor=resource.anchor)
+        )
+    return _status_changed(request, resource, "progress-toggle")
+
+
+def _apply_done(request: HttpRequest, resource: Resource, done: bool) -> None:
+    if done:
         learning.set_status(request.user, resource, Progress.Status.DONE)
     else:
         # Unticking undoes "done" only: a stale page must not reset an in-progress resource.
         learning.set_status(
             request.user, resource, Progress.Status.NOT_STARTED, only_from=Progress.Status.DONE
         )
-    if not request.htmx:
-        return redirect(resource.get_absolute_url())
-    return _status_changed(request, resource, "progress-toggle")
 
 
 @require_POST
 @learner_required
 def set_status(request: HttpRequest, pk: int) -> HttpResponse:
     resource = published_resource(pk)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST, resource_pk=resource.pk)
     if not form.is_valid():
         error = form.errors["status"][0]
         if request.htmx:
@@ -175,14 +181,53 @@ def set_status(request: HttpRequest, pk: int) -> HttpResponse:
         return _resource_page(request, resource, status_error=error)
     learning.set_status(request.user, resource, form.cleaned_data["status"])
     if not request.htmx:
-        return redirect(resource.get_absolute_url())
+        return redirect(
+            redirects.back_to(request, resource.get_absolute_url(), anchor=resource.anchor)
+        )
     return _status_changed(request, resource, "status-select")
 
 
 @require_POST
 @learner_required
+def save_progress(request: HttpRequest) -> HttpResponse:
+    """The roadmap page's form without JavaScript: a resource's Save sends every resource's
+    controls (they share the page's one form), and only that resource's are applied, so the
+    rest of a page loaded earlier never overwrites what changed since. Then back to the same
+    address (filter included), at the resource."""
+    pk = request.POST.get("save", "")
+    if not pk.isascii() or not pk.isdigit() or len(pk) > 18:
+        return HttpResponseBadRequest(_("Choose the resource to save with its Save button."))
+    resource = published_resource(int(pk))
+    status_form = StatusForm(request.POST, resource_pk=resource.pk)
+    done_form = ProgressForm(request.POST, resource_pk=resource.pk)
+    done_form.is_valid()
+    if f"status-{resource.pk}" in request.POST and not status_form.is_valid():
+        return _resource_page(request, resource, status_error=status_form.errors["status"][0])
+    stored = Progress.objects.filter(user=request.user, resource=resource).first()
+    current = stored.status if stored else Progress.Status.NOT_STARTED
+    chosen = status_form.cleaned_data.get("status") if status_form.is_bound else None
+    # The resource has a Done box and a status menu, saved by one button: the one the learner
+    # changed wins (the menu, if both were).
+    if chosen and chosen != current:
+        learning.set_status(request.user, resource, chosen)
+    elif done_form.cleaned_data["done"] != (current == Progress.Status.DONE):
+        _apply_done(request, resource, done_form.cleaned_data["done"])
+    return redirect(redirects.back_to(request, resource.get_absolute_url(), anchor=resource.anchor))
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
 def set_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where the learner stopped: its editor (GET; in place with htmx, a page of its own
+    without JavaScript) and its save (POST)."""
     resource = published_resource(pk)
+    if request.method == "GET":
+        progress = Progress.objects.filter(user=request.user, resource=resource).first()
+        bookmark = progress.bookmark if progress else ""
+        if request.htmx:
+            context = {"resource": resource, "bookmark": bookmark, "focus": True}
+            return render(request, "roadmap/_resource.html#bookmark-form", context)
+        return _resource_page(request, resource, status=200)
     form = BookmarkForm(request.POST)
     if not form.is_valid():
         error = form.errors["bookmark"][0]
@@ -202,7 +247,9 @@ def set_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("Where you stopped in “%(title)s” was saved.") % {"title": resource.title}
         )
-        return redirect(resource.get_absolute_url())
+        return redirect(
+            redirects.back_to(request, resource.get_absolute_url(), anchor=resource.anchor)
+        )
     outline = build_outline(load_state(request.user, roadmap_id=resource.roadmap_id))
     context = {
         "resource": resource,
@@ -218,17 +265,29 @@ def set_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse("".join(fragments))
 
 
-def _resource_page(request: HttpRequest, resource: Resource, **errors) -> HttpResponse:
-    """Without JavaScript, a refused status or bookmark comes back on a page of its own, kept."""
+def _resource_page(
+    request: HttpRequest, resource: Resource, *, status: int = 422, **errors
+) -> HttpResponse:
+    """Without JavaScript: where the learner stands on one resource, on a page of its own (its
+    status and where they stopped); a refused status or bookmark comes back here, kept."""
     progress = Progress.objects.filter(user=request.user, resource=resource).first()
-    status = progress.status if progress else Progress.Status.NOT_STARTED
+    # Back to the page the learner came from: the form's own "next" once posted, else the
+    # roadmap page (filter included) whose link led here.
+    came_from = redirects.safe_next(request, request.POST.get("next")) or redirects.came_from(
+        request
+    )
+    roadmap_url = resource.roadmap.get_absolute_url()
+    if not came_from or came_from.split("?", 1)[0] not in (roadmap_url, "/"):
+        came_from = roadmap_url
     context = {
         "resource": resource,
-        "status": status,
+        "status": progress.status if progress else Progress.Status.NOT_STARTED,
         "bookmark": progress.bookmark if progress else "",
+        "next": came_from,
+        "back": f"{came_from}#{resource.anchor}",
         **errors,
     }
-    return render(request, "roadmap/resource_state.html", context, status=422)
+    return render(request, "roadmap/resource_state.html", context, status=status)
 
 
 @require_POST

@@ -35,8 +35,10 @@ def test_a_bookmark_saved_without_javascript_redirects_back_and_shows_on_the_roa
     assert response["Location"].endswith(f"#resource-{resources[1].pk}")
     assert bookmark_of(alice, resources[1]) == "video 7, 12:40"
     html = alice_client.get("/").content.decode()
-    assert 'Where I stopped: <span class="bookmark-text">video 7, 12:40</span>' in html
-    assert f'id="bookmark-input-{resources[1].pk}" value="video 7, 12:40"' in html
+    assert "Where I stopped: <span class=bookmark-text>video 7, 12:40</span>" in html
+    # Its editor is a page of its own (loaded in place with htmx), holding the saved text.
+    editor = alice_client.get(url(resources[1])).content.decode()
+    assert f'id="bookmark-input-{resources[1].pk}" value="video 7, 12:40"' in editor
 
 
 def test_an_htmx_save_returns_the_bookmark_and_continue_with_out_of_band(
@@ -46,9 +48,7 @@ def test_an_htmx_save_returns_the_bookmark_and_continue_with_out_of_band(
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assert html.lstrip().startswith(
-        f'<details class="bookmark" id="bookmark-{resources[0].pk}" open'
-    )
+    assert html.lstrip().startswith(f'<div class="bookmark" id="bm{resources[0].pk}">')
     assert 'role="status">Saved.</p>' in html
     assert 'id="continue-link" class="continue" hx-swap-oob="true"' in html
     assert "(you stopped at “chapter 3”)" in html
@@ -115,8 +115,25 @@ def test_anonymous_visitors_are_sent_to_log_in_and_nothing_is_written(anon, reso
     assert not Progress.objects.exists()
 
 
-def test_get_is_not_allowed(alice_client, resources):
-    assert alice_client.get(url(resources[0])).status_code == 405
+def test_get_shows_the_editor_in_place_for_htmx_and_as_a_page_without_javascript(
+    alice_client, resources
+):
+    alice_client.post(url(resources[0]), {"bookmark": "part 2"})
+    fragment = alice_client.get(url(resources[0]), **HTMX).content.decode()
+    assert "<html" not in fragment
+    assert fragment.lstrip().startswith(f'<div class="bookmark" id="bm{resources[0].pk}">')
+    assert 'value="part 2"' in fragment and "autofocus" in fragment
+    page = alice_client.get(url(resources[0]), HTTP_REFERER="http://testserver/?q=lecture")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<html" in html and 'value="part 2"' in html
+    # Saving it sends the learner back to the filtered page they came from.
+    assert '<input type="hidden" name="next" value="/?q=lecture">' in html
+    assert f'href="/?q=lecture#resource-{resources[0].pk}">' in html
+
+
+def test_other_methods_are_not_allowed(alice_client, resources):
+    assert alice_client.put(url(resources[0])).status_code == 405
 
 
 @pytest.mark.parametrize("path", ["/resources/999999/bookmark/", "/resources/0/bookmark/"])

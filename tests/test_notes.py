@@ -128,7 +128,8 @@ def test_my_notes_lists_the_learners_notes_grouped_by_section(alice_client, reso
 
 def test_the_roadmap_shows_which_resources_have_a_note(alice_client, resource):
     alice_client.post(url(resource), {"body": "x"})
-    assert '<span class="note-flag">(saved)</span>' in alice_client.get("/").content.decode()
+    flag = f"<span id=nf{resource.pk}>(saved)</span>"
+    assert flag in alice_client.get("/").content.decode()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(anon, resource):
@@ -149,14 +150,15 @@ def test_an_unknown_resource_is_404(alice_client):
 
 def test_saving_inline_on_the_roadmap_also_updates_the_notes_flag(alice_client, resource):
     html = alice_client.post(url(resource), {"body": "x"}, **HTMX).content.decode()
-    assert f'id="notes-link-{resource.pk}"' in html
-    assert 'hx-swap-oob="true">Notes' in html and "(saved)" in html
+    assert f"<a id=nl{resource.pk} " in html
+    flag = f"hx-swap-oob=true>Notes <span id=nf{resource.pk}>(saved)"
+    assert flag in html
 
 
 def test_saving_on_the_note_page_sends_no_flag_for_a_missing_target(alice_client, resource):
     on_note_page = {**HTMX, "HTTP_HX_CURRENT_URL": f"http://testserver{url(resource)}"}
     html = alice_client.post(url(resource), {"body": "x"}, **on_note_page).content.decode()
-    assert "notes-link" not in html
+    assert f"<a id=nl{resource.pk} " not in html
 
 
 # A note's headings sit below the heading of what it is shown in.

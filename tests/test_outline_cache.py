@@ -80,8 +80,8 @@ def test_checking_off_changes_only_the_learners_view(alice, alice_client, bob_cl
     resource = make_resource()
     page(alice_client), page(bob_client)
     Progress.objects.create(user=alice, resource=resource)
-    assert f'id="done-{resource.pk}" checked' in page(alice_client)
-    assert f'id="done-{resource.pk}" checked' not in page(bob_client)
+    assert f'aria-labelledby="wd t{resource.pk}" checked' in page(alice_client)
+    assert f'aria-labelledby="wd t{resource.pk}" checked' not in page(bob_client)
 
 
 def test_the_version_moves_with_every_change():

@@ -39,8 +39,8 @@ def test_unchecking_removes_the_progress(alice, alice_client, resources):
 def test_the_page_shows_what_was_checked_off(alice, alice_client, resources):
     Progress.objects.create(user=alice, resource=resources[1])
     html = alice_client.get("/").content.decode()
-    assert f'id="done-{resources[1].pk}" checked' in html
-    assert f'id="done-{resources[0].pk}">' in html
+    assert f'aria-labelledby="wd t{resources[1].pk}" checked' in html
+    assert f'aria-labelledby="wd t{resources[0].pk}">' in html
     assert "<strong>1 of 3</strong>" in html
     assert f'Continue with: <a href="#resource-{resources[0].pk}">Lesson 0</a>' in html
 
@@ -50,10 +50,10 @@ def test_an_htmx_check_off_returns_the_toggle_and_out_of_band_progress(alice_cli
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assert html.startswith(
-        f'\n<form id="progress-toggle-{resources[0].pk}"'
-    ) or html.lstrip().startswith(f'<form id="progress-toggle-{resources[0].pk}"')
-    assert f'id="done-{resources[0].pk}" checked' in html
+    assert html.startswith(f"\n<label id=pt{resources[0].pk} ") or html.lstrip().startswith(
+        f"<label id=pt{resources[0].pk} "
+    )
+    assert f'aria-labelledby="wd t{resources[0].pk}" checked' in html
     assert 'id="section-progress-maths"' in html and 'id="section-progress-basics"' in html
     assert 'id="overall-progress" class="progress-block" hx-swap-oob="true"' in html
     assert "<strong>1 of 3</strong>" in html

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from history.models import Event
+from roadmap.forms import STATUS_CODES
 from roadmap.models import Progress
 from tests.conftest import make_resource, make_section
 
@@ -33,23 +34,24 @@ def status_of(user, resource) -> str:
 
 
 def selected(html: str, resource) -> str:
-    select = re.search(rf'<select name="status" id="status-{resource.pk}".*?</select>', html, re.S)
-    return re.search(r'<option value="(\w+)" selected>', select.group(0)).group(1)
+    select = re.search(rf"<select name=status-{resource.pk} form=pf.*?</select>", html, re.S)
+    # The menus send one letter per status (roadmap.forms.STATUS_CODES).
+    code = re.search(r"<option value=(\w) selected>", select.group(0)).group(1)
+    return STATUS_CODES[code]
 
 
 def test_each_resource_has_a_status_select_named_after_it_with_four_options(
     alice_client, resources
 ):
     html = alice_client.get("/").content.decode()
-    assert f'aria-label="Status: {resources[0].title}"' in html
-    select = re.search(rf'id="status-{resources[0].pk}".*?</select>', html, re.S).group(0)
-    options = re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', select)
-    assert options == [
-        ("not_started", "Not started"),
-        ("in_progress", "In progress"),
-        ("done", "Done"),
-        ("skipped", "Skipped"),
-    ]
+    # Named "Status: <title>" by its label and the resource's title (aria-labelledby).
+    pk = resources[0].pk
+    assert f"<span id=t{pk}>{resources[0].title}</span>" in html
+    assert f'aria-labelledby="ws t{pk}"' in html
+    assert "<span id=ws>Status:</span>" in html  # written once for every resource
+    select = re.search(rf"name=status-{resources[0].pk} .*?</select>", html, re.S).group(0)
+    options = re.findall(r"<option value=(\w)[^>]*>([^<]+)", select)
+    assert options == [("n", "Not started"), ("p", "In progress"), ("d", "Done"), ("s", "Skipped")]
     assert selected(html, resources[0]) == "not_started"
 
 
@@ -65,8 +67,7 @@ def test_setting_a_status_without_javascript_saves_it_and_redirects_back_to_the_
     html = alice_client.get("/").content.decode()
     assert selected(html, resources[1]) == "in_progress"
     assert (
-        f'id="status-badge-{resources[1].pk}" class="status-badge">'
-        '<span class="badge badge-active">In progress</span>' in html
+        f'<span id=sb{resources[1].pk}><span class="badge badge-active">In progress</span>' in html
     )
 
 
@@ -77,11 +78,11 @@ def test_an_htmx_status_change_returns_the_select_and_the_agreeing_checkbox_out_
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assert html.lstrip().startswith(f'<form id="status-form-{resources[0].pk}"')
+    assert html.lstrip().startswith(f"<label id=sf{resources[0].pk} ")
     assert selected(html, resources[0]) == "done"
-    toggle = re.search(rf'<form id="progress-toggle-{resources[0].pk}"[^>]*>', html).group(0)
-    assert 'hx-swap-oob="true"' in toggle and "is-done" in toggle
-    assert f'id="done-{resources[0].pk}" checked' in html
+    toggle = re.search(rf"<label id=pt{resources[0].pk} [^>]*>", html).group(0)
+    assert "hx-swap-oob=true" in toggle and "is-done" in toggle
+    assert f'aria-labelledby="wd t{resources[0].pk}" checked' in html
     assert 'id="overall-progress" class="progress-block" hx-swap-oob="true"' in html
     assert "<strong>1 of 4</strong>" in html
     assert 'id="section-progress-maths"' in html and 'id="toc-maths" hx-swap-oob="true"' in html
@@ -90,7 +91,7 @@ def test_an_htmx_status_change_returns_the_select_and_the_agreeing_checkbox_out_
 def test_moving_a_done_resource_to_skipped_unticks_its_checkbox(alice, alice_client, resources):
     alice_client.post(url(resources[0]), {"status": "done"}, **HTMX)
     html = alice_client.post(url(resources[0]), {"status": "skipped"}, **HTMX).content.decode()
-    assert f'id="done-{resources[0].pk}">' in html  # not checked
+    assert f'aria-labelledby="wd t{resources[0].pk}">' in html  # not checked
     assert '<span class="badge badge-skipped">Skipped</span>' in html
     assert "0 of 4</strong> resources done (0%), 1 skipped" in html
 
@@ -99,14 +100,11 @@ def test_ticking_done_updates_the_select_out_of_band(alice, alice_client, resour
     alice_client.post(url(resources[2]), {"status": "in_progress"})
     response = alice_client.post(f"/resources/{resources[2].pk}/progress/", {"done": "on"}, **HTMX)
     html = response.content.decode()
-    assert html.lstrip().startswith(f'<form id="progress-toggle-{resources[2].pk}"')
-    status_form = re.search(rf'<form id="status-form-{resources[2].pk}"[^>]*>', html).group(0)
-    assert 'hx-swap-oob="true"' in status_form
+    assert html.lstrip().startswith(f"<label id=pt{resources[2].pk} ")
+    status_form = re.search(rf"<label id=sf{resources[2].pk} [^>]*>", html).group(0)
+    assert "hx-swap-oob=true" in status_form
     assert selected(html, resources[2]) == "done"
-    assert (
-        f'<span id="status-badge-{resources[2].pk}" class="status-badge" hx-swap-oob="true"></span>'
-        in html
-    )
+    assert f"<span id=sb{resources[2].pk} hx-swap-oob=true></span>" in html
     assert status_of(alice, resources[2]) == Status.DONE
 
 
@@ -266,3 +264,9 @@ def test_learners_with_different_statuses_each_see_their_own(
         assert selected(alice_html, resources[0]) == "in_progress"
         assert selected(bob_html, resources[0]) == "skipped"
         assert "badge-skipped" not in alice_html and "badge-active" not in bob_html
+
+
+def test_the_menus_short_codes_set_the_status_they_stand_for(alice, alice_client, resources):
+    for code, status in STATUS_CODES.items():
+        alice_client.post(url(resources[0]), {"status": code}, **HTMX)
+        assert status_of(alice, resources[0]) == status

@@ -8,23 +8,34 @@
 
   var dialog = document.getElementById("shortcuts-dialog");
   var announcer = document.getElementById("shortcut-status");
+  // The status menus' values: one letter per status (roadmap.forms.STATUS_CODES).
   var LABELS = {
-    not_started: "Not started",
-    in_progress: "In progress",
-    done: "Done",
-    skipped: "Skipped",
+    n: "Not started",
+    p: "In progress",
+    d: "Done",
+    s: "Skipped",
   };
 
   // A key changes a control the learner is not on: say what it did, for screen readers.
   function announce(item, status) {
-    var select = item.querySelector("select[name=status]");
-    var name = select ? select.getAttribute("aria-label").replace(/^Status: /, "") : "";
+    // The resource's title, which its controls' names refer to (aria-labelledby).
+    var title = item.querySelector(".resource-title span[id]");
+    var name = title ? title.textContent : "";
     if (announcer) announcer.textContent = name + ": " + LABELS[status];
   }
   var button = document.getElementById("shortcuts-button");
 
+  // The list of keys is loaded the first time it is asked for (it is not written into the page).
   function showKeys() {
-    if (dialog && !dialog.open) dialog.showModal();
+    if (!dialog || dialog.open) return;
+    if (dialog.firstElementChild || !window.htmx) {
+      dialog.showModal();
+      return;
+    }
+    htmx.ajax("GET", dialog.dataset.url, { source: dialog, target: dialog, swap: "innerHTML" }).then(function () {
+      // Nothing to show if the list did not arrive (htmx reports the failed request).
+      if (!dialog.open && dialog.firstElementChild) dialog.showModal();
+    });
   }
 
   if (button && dialog) {
@@ -43,22 +54,22 @@
   }
 
   function setStatus(item, status) {
-    var select = item.querySelector("select[name=status]");
+    var select = item.querySelector(".sf select");
     if (!select) return;
-    select.value = select.value === status ? "not_started" : status;
+    select.value = select.value === status ? "n" : status;
     select.dispatchEvent(new Event("change", { bubbles: true }));
     announce(item, select.value);
   }
 
   function openNote(item) {
-    var link = item.querySelector(".notes-link");
+    var link = item.querySelector('a[id^="nl"]');
     if (!link) return;
-    var region = document.getElementById(link.getAttribute("aria-controls"));
-    if (region) {
-      region.addEventListener(
+    var place = region(link);
+    if (place) {
+      place.addEventListener(
         "htmx:afterSettle",
         function () {
-          var field = region.querySelector("textarea");
+          var field = place.querySelector("textarea");
           if (field) field.focus();
         },
         { once: true }
@@ -66,6 +77,65 @@
     }
     link.click();
   }
+
+  // The resources' controls carry no hx-* attributes of their own (the page stays light): their
+  // requests are sent from here, for every resource, with the same effect. A change of the Done
+  // box or the status menu posts the page's form (htmx adds the control's form) to the
+  // resource's address, kept on #roadmap-sections, and replaces the control's <span>; the
+  // response updates the counts out of band. Without JavaScript the links open their own pages.
+  function resourceId(element) {
+    var item = element.closest(".resource");
+    return item ? item.id.replace("resource-", "") : null;
+  }
+
+  // Where a resource's note editor or problem report opens, one at a time: made when first
+  // needed, at the end of the resource, and announced politely when its content changes.
+  function region(element) {
+    var item = element.closest(".resource");
+    var place = document.getElementById("more-" + item.id.replace("resource-", ""));
+    if (!place) {
+      place = document.createElement("div");
+      place.id = "more-" + item.id.replace("resource-", "");
+      place.setAttribute("aria-live", "polite");
+      item.appendChild(place);
+    }
+    return place;
+  }
+
+  document.addEventListener("change", function (event) {
+    var control = event.target;
+    var sections = control.closest && control.closest("#roadmap-sections");
+    if (!sections || !window.htmx) return;
+    var wrapper = control.closest(".pt, .sf");
+    var kind = wrapper ? (wrapper.classList.contains("pt") ? "done" : "status") : null;
+    var pk = kind && resourceId(control);
+    if (!pk) return;
+    var url = sections.dataset[kind].replace("/0/", "/" + pk + "/");
+    // The controls have no ids (htmx keeps focus on an element of the same id): a learner on the
+    // control stays on its replacement.
+    var focused = document.activeElement === control;
+    htmx.ajax("POST", url, { source: control, target: wrapper, swap: "outerHTML" }).then(function () {
+      var again = focused && document.getElementById(wrapper.id);
+      var field = again && again.querySelector("input, select");
+      if (field && document.activeElement !== field) field.focus();
+    });
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    // Notes, Report a problem, Where I stopped (short ids, no classes: roadmap/_resource.html).
+    var links = 'a[id^="nl"], a[href$="/report/"], a[id^="bm"]';
+    var link = event.target.closest && event.target.closest(links);
+    if (!link || !window.htmx || !link.closest("#roadmap-sections")) return;
+    var pk = resourceId(link);
+    if (!pk) return;
+    event.preventDefault();
+    if (link.id.indexOf("bm") === 0) {
+      htmx.ajax("GET", link.href, { source: link, target: link, swap: "outerHTML" });
+    } else {
+      htmx.ajax("GET", link.href, { source: link, target: region(link), swap: "innerHTML" });
+    }
+  });
 
   // Dismissing "New since your last visit" removes the focused button with the list: focus
   // goes to the page's main region rather than being dropped on <body>.
@@ -93,18 +163,18 @@
     if (!item) return;
     switch (event.key) {
       case "d": {
-        var box = item.querySelector("input[name=done]");
+        var box = item.querySelector(".pt input");
         if (box) {
           box.click();
-          announce(item, box.checked ? "done" : "not_started");
+          announce(item, box.checked ? "d" : "n");
         }
         break;
       }
       case "p":
-        setStatus(item, "in_progress");
+        setStatus(item, "p");
         break;
       case "s":
-        setStatus(item, "skipped");
+        setStatus(item, "s");
         break;
       case "n":
         openNote(item);

@@ -145,7 +145,7 @@ def test_a_keyboard_user_filters_and_uses_the_shortcuts_in_the_results(page, con
     link = page.get_by_role("link", name=f"{title} (opens in a new tab)")
     tab_until(page, on(link), title, presses=20)
     page.keyboard.press("p")
-    expect(status_select(page, title)).to_have_value("in_progress")
+    expect(status_select(page, title)).to_have_value("p")
     settled(page)
     page.keyboard.press("d")
     expect(done_checkbox(page, title)).to_be_checked()
@@ -193,6 +193,30 @@ def test_the_filter_works_without_javascript(new_page, console_errors):
     ).to_be_visible()
     page.get_by_role("link", name="Clear filter").first.click()
     expect(results(page)).to_have_count(TOTAL)
+    assert console_errors == []
+
+
+def test_a_save_without_javascript_keeps_the_filter_and_the_resource(
+    new_page, live_server, console_errors
+):
+    make_user("nojs-save-filter@example.com")
+    page = new_page(javascript=False)
+    log_in(page, "nojs-save-filter@example.com")
+    page.goto(f"{live_server.url}/?q=attention")
+    listed = results(page).all_text_contents()
+    assert 1 < len(listed) < TOTAL
+    title = listed[0].removesuffix(" (opens in a new tab)")
+    pk = done_checkbox(page, title).get_attribute("name").removeprefix("done-")
+
+    done_checkbox(page, title).check()
+    page.get_by_role("button", name=f"Save progress for {title}").click()
+
+    # Same address, same filter, at the same resource.
+    expect(page).to_have_url(f"{live_server.url}/?q=attention#resource-{pk}")
+    expect(words(page)).to_have_value("attention")
+    expect(results(page)).to_have_text(listed)
+    expect(done_checkbox(page, title)).to_be_checked()
+    expect(page.get_by_role("checkbox", checked=True)).to_have_count(1)
     assert console_errors == []
 
 

@@ -197,9 +197,10 @@ def test_checking_off_works_without_javascript(new_page, live_server, console_er
 
     done_checkbox(page, title).check()
     expect_overall(page, 0)  # ticking alone sends nothing without JavaScript
+    address = page.url.split("#")[0]
     page.get_by_role("button", name=f"Save progress for {title}").click()
 
-    expect(page).to_have_url(f"{live_server.url}/roadmaps/llm-roadmap/{anchor(title)}")
+    expect(page).to_have_url(f"{address}{anchor(title)}")
     expect(done_checkbox(page, title)).to_be_checked()
     expect(page.get_by_role("checkbox", checked=True)).to_have_count(1)
     expect_overall(page, 1)

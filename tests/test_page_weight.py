@@ -1,0 +1,43 @@
+"""The signed-in roadmap page's weight (issue 19): at most 60 KB of HTML for the shipped
+curriculum (31 resources), and at most twice the anonymous page, for a learner with every kind of
+state (all four statuses, bookmarks, notes)."""
+
+import pytest
+from django.core.management import call_command
+
+from roadmap.models import Resource
+from tests.conftest import client_for
+from tests.helpers import give_every_kind_of_state
+
+BUDGET_BYTES = 60_000
+BUDGET_RATIO = 2.0
+
+
+@pytest.fixture
+def curriculum(db):
+    call_command("loaddata", "curriculum", verbosity=0)
+    return Resource.objects.count()
+
+
+def test_the_shipped_curriculum_is_the_size_the_budget_is_for(curriculum):
+    assert curriculum == 31
+
+
+def test_the_signed_in_page_stays_within_its_budget(alice, anon, curriculum):
+    give_every_kind_of_state(alice)
+    learner = client_for(alice)
+    learner.get("/")  # the first visit lists what is new; the budget is for every later one
+    signed_in = len(learner.get("/").content)
+    anonymous = len(anon.get("/").content)
+    assert signed_in <= BUDGET_BYTES
+    assert signed_in <= BUDGET_RATIO * anonymous
+
+
+def test_resources_carry_no_csrf_token_of_their_own(alice, curriculum):
+    give_every_kind_of_state(alice)
+    learner = client_for(alice)
+    learner.get("/")  # past the list of what is new, which has a form of its own
+    html = learner.get("/").content.decode()
+    # The page's one form, and the log-out form of the header.
+    assert html.count('name="csrfmiddlewaretoken"') == 2
+    assert html.count('<form id="pf" ') == 1
