@@ -157,7 +157,11 @@ class Picker:
     error: str
 
 
-_PICKERS = (("kind", "Kind", KINDS), ("level", "Level", LEVELS), ("status", "Status", STATUSES))
+_PICKERS = (
+    ("kind", _("Kind"), KINDS),
+    ("level", _("Level"), LEVELS),
+    ("status", _("Status"), STATUSES),
+)
 
 
 @dataclass

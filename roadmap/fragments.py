@@ -16,11 +16,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import asdict, astuple, dataclass
 
-from django.conf import settings
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from roadmap import caches
+from roadmap.context_processors import curriculum_lang_attr
 from roadmap.models import Resource, Roadmap
 
 ITEM_TEMPLATE = "roadmap/_resource.html"
@@ -62,7 +62,8 @@ def resource_item(
             "is_done": look.is_done,
             "csrf_token": CSRF_PLACEHOLDER,
             "extras": mark_safe(look.extras),  # noqa: S308 - safe HTML from roadmap.extras' providers
-            "curriculum_lang": settings.CURRICULUM_LANGUAGE,  # a setting: clear_all() on change
+            # The curriculum's lang where the page is in another language (keys hold the language).
+            "curriculum_lang_attr": curriculum_lang_attr(),
         }
         html = get_template(ITEM_TEMPLATE).render(context)
         with _lock:

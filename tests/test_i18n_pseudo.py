@@ -38,9 +38,6 @@ NOT_PAGES = {
 }
 SKIPPED_PREFIXES = ("admin/", "accounts/social/", "accounts/github/", "accounts/google/")
 SKIPPED_PREFIXES += ("accounts/gitlab/", "accounts/oidc/", "accounts/openid_connect/")
-# The roadmap page's templates (roadmap.html, _resource.html, resource_state.html) are being
-# rewritten on another branch, marked; until it is merged they are checked there, not here.
-PENDING_MERGE = {"roadmap:home", "roadmap:roadmap"}
 
 # What may stay as it is: the site's name, product and format names, and the test's own data.
 ALLOWED = [
@@ -55,6 +52,7 @@ ALLOWED = [
     "Study circle",
     "Alice",
     "Carol",
+    "page 3",  # alice's own words: where she stopped
 ]
 
 
@@ -86,20 +84,25 @@ class VisibleText(HTMLParser):
     """The text a person sees or hears, leaving out curriculum text (an element with its own
     ``lang``), scripts, the data of text areas and the time zones' names."""
 
-    SKIP = {"script", "style", "textarea", "template"}
+    SELF_CLOSING_SIBLINGS = {"option", "li", "p"}
+    SKIP = {"script", "style", "textarea", "template", "kbd"}  # kbd: keys stay keys
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
     VOID |= {"track", "wbr"}
     READ_ALOUD = ("aria-label", "title", "alt", "placeholder")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.stack: list[bool] = []  # per open element: is its content left out?
+        self.stack: list[
+            tuple[str, bool]
+        ] = []  # per open element: its tag, is its content left out?
         self.text: list[str] = []
         self.attributes: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        skipped = bool(self.stack and self.stack[-1])
+        if tag in self.SELF_CLOSING_SIBLINGS and self.stack and self.stack[-1][0] == tag:
+            self.stack.pop()  # <option>…<option>: the first ends where the second starts
+        skipped = bool(self.stack and self.stack[-1][1])
         skipped |= tag in self.SKIP or (tag != "html" and "lang" in attrs)
         skipped |= tag == "select" and attrs.get("name") == "time_zone"
         skipped |= "note-body" in (attrs.get("class") or "").split()  # a learner's own words
@@ -108,7 +111,7 @@ class VisibleText(HTMLParser):
             if tag == "input" and attrs.get("type") in {"submit", "button"} and attrs.get("value"):
                 self.attributes.append(attrs["value"])
         if tag not in self.VOID:
-            self.stack.append(skipped)
+            self.stack.append((tag, skipped))
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -116,11 +119,14 @@ class VisibleText(HTMLParser):
             self.stack.pop()
 
     def handle_endtag(self, tag):
-        if tag not in self.VOID and self.stack:
-            self.stack.pop()
+        # Pop to the element that ends: those whose end tag may be left out end with it.
+        if tag in self.VOID or all(open_tag != tag for open_tag, _ in self.stack):
+            return
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
 
     def handle_data(self, data):
-        if not (self.stack and self.stack[-1]):
+        if not (self.stack and self.stack[-1][1]):
             self.text.append(data)
 
 
@@ -161,6 +167,10 @@ def discover(patterns=None, prefix: str = "", namespace: str | None = None):
 def world(db):
     """A curriculum, a learner with something of everything, and a member of staff."""
     section = make_section(title="Attention")
+    # As the shipped curriculum: the roadmap is named as the site, so <title> does not repeat it
+    # (a <title> cannot mark the curriculum's language).
+    section.roadmap.title = "LLM Roadmap"
+    section.roadmap.save()
     resource = make_resource(section=section, title="The Illustrated Transformer")
     other = make_resource(section=section, title="Attention Is All You Need")
     alice = make_user("alice@example.com")
@@ -203,7 +213,7 @@ ARGUMENTS = {"history:import_preview": "pending", "history:import_preview_moved"
 def addresses(world) -> list[tuple[str, str]]:
     found = []
     for name, route in discover():
-        if name in NOT_PAGES or name in PENDING_MERGE or route.startswith(SKIPPED_PREFIXES):
+        if name in NOT_PAGES or route.startswith(SKIPPED_PREFIXES):
             continue
         # The names in the whole route, the includes' parts too: <int:pk>, (?P<pk>…).
         keys = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
@@ -237,6 +247,8 @@ def test_every_page_is_translated_for_everyone(pseudo, world, settings):
         ("learner", client_for(world["alice"])),
         ("staff", client_for(world["staff"])),
     ]:
+        # In a language other than the curriculum's, whose text then carries its own lang.
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
         for _name, url in pages:
             response = client.get(url)
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):

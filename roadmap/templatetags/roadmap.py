@@ -1,5 +1,6 @@
 from django import template
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext, pgettext
 
 from roadmap import extensions, fragments
 from roadmap.markdown import headings_under as _headings_under
@@ -55,11 +56,17 @@ def progress_details(counts) -> str:
     """ ", 3 skipped, 2 in progress" after "12 of 31 done", for an outline or a section."""
     details = []
     if counts.skipped:
-        of_them = " of them" if counts.skipped_count_as_done else ""
-        details.append(f"{counts.skipped}{of_them} skipped")
+        if counts.skipped_count_as_done:
+            text = ngettext("%(n)s of them skipped", "%(n)s of them skipped", counts.skipped)
+        else:
+            text = ngettext("%(n)s skipped", "%(n)s skipped", counts.skipped)
+        details.append(text % {"n": counts.skipped})
     if counts.in_progress:
-        details.append(f"{counts.in_progress} in progress")
-    return "".join(f", {detail}" for detail in details)
+        text = ngettext("%(n)s in progress", "%(n)s in progress", counts.in_progress)
+        details.append(text % {"n": counts.in_progress})
+    # Translators: joins the details after "12 of 31 done": "12 of 31 done, 3 skipped".
+    separator = pgettext("list of details", ", ")
+    return "".join(separator + detail for detail in details)
 
 
 @register.filter

@@ -8,20 +8,15 @@
 
   var dialog = document.getElementById("shortcuts-dialog");
   var announcer = document.getElementById("shortcut-status");
-  // The status menus' values: one letter per status (roadmap.forms.STATUS_CODES).
-  var LABELS = {
-    n: "Not started",
-    p: "In progress",
-    d: "Done",
-    s: "Skipped",
-  };
-
-  // A key changes a control the learner is not on: say what it did, for screen readers.
+  // A key changes a control the learner is not on: say what it did, for screen readers. The
+  // status's name is its option's text in the resource's menu (one letter per status,
+  // roadmap.forms.STATUS_CODES), written by the server in the page's language.
   function announce(item, status) {
     // The resource's title, which its controls' names refer to (aria-labelledby).
     var title = item.querySelector(".resource-title span[id]");
     var name = title ? title.textContent : "";
-    if (announcer) announcer.textContent = name + ": " + LABELS[status];
+    var option = item.querySelector('select option[value="' + status + '"]');
+    if (announcer && option) announcer.textContent = name + ": " + option.textContent;
   }
   var button = document.getElementById("shortcuts-button");
 
