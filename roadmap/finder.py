@@ -139,11 +139,16 @@ class Query:
         parts = []
         if self.words:
             parts.append(f"“{' '.join(self.text.split())}”")
-        for name, choices in (("kind", KINDS), ("level", LEVELS), ("status", STATUSES)):
+        described = (
+            ("kind", KINDS, gettext("kind %(value)s")),
+            ("level", LEVELS, gettext("level %(value)s")),
+            ("status", STATUSES, gettext("status %(value)s")),
+        )
+        for name, choices, words in described:
             value = getattr(self, name)
             if value:
-                parts.append(f"{name} {dict(choices)[value]}")
-        return ", ".join(parts)
+                parts.append(words % {"value": dict(choices)[value]})
+        return pgettext("list of details", ", ").join(parts)
 
 
 @dataclass(frozen=True)
