@@ -287,7 +287,9 @@ def table_body(rows: list[Row], columns: int) -> SafeString:
     if not rows:
         empty = escape(_("No member matches the filter."))
         return mark_safe(f'<tr><td colspan="{columns}">{empty}</td></tr>')  # noqa: S308
-    stuck = f' <span class="badge badge-active">{escape(_("possibly stuck"))}</span>'
+    # Outside the f-string, where Babel's extractor (make messages) finds it.
+    possibly_stuck = escape(_("possibly stuck"))
+    stuck = f' <span class="badge badge-active">{possibly_stuck}</span>'
     in_progress, skipped = _("%(n)s in progress"), _("%(n)s skipped")
     on_track, never = escape(_("on track")), escape(_("never"))
     roles = {value: escape(label) for value, label in Membership.Role.choices}
