@@ -64,9 +64,7 @@ def shelf():
 
 def listed(html: str) -> set[str]:
     """The titles of the resources a page (or fragment) lists."""
-    return set(
-        re.findall(r'<h\d class="resource-title"><a [^>]*>(?:<span[^>]*>)?([^<]+)<', html)
-    )
+    return set(re.findall(r'<h\d class="resource-title"><a [^>]*>(?:<span[^>]*>)?([^<]+)<', html))
 
 
 def titles(shelf, *names: str) -> set[str]:

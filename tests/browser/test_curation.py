@@ -37,7 +37,7 @@ def test_a_learner_finds_every_roadmap_and_their_progress_in_each(page: Page, co
     expect(llm).to_have_attribute("value", "3")
     maths = page.get_by_role("progressbar", name="0 of 2 resources done in Maths for ML")
     expect(maths).to_have_attribute("max", "2")
-    page.get_by_role("link", name="Maths for ML").click()
+    page.get_by_role("link", name="Maths for ML", exact=True).click()
     expect(page.get_by_role("heading", name="Maths for ML", level=1)).to_be_visible()
     assert console_errors == []
 

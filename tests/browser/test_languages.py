@@ -71,12 +71,12 @@ def test_a_learner_goes_through_the_main_flow_in_their_language(open_in, console
     expect_language(page, language)
 
     # Check a resource off, in place.
-    page.locator(f"#done-{transformer.pk}").check()
-    expect(page.locator(f"#progress-toggle-{transformer.pk}")).to_have_class(re.compile("is-done"))
+    page.locator(f"#resource-{transformer.pk}").get_by_role("checkbox").check()
+    expect(page.locator(f"#pt{transformer.pk}")).to_have_class(re.compile("is-done"))
 
     # Give another one a status.
-    page.locator(f"#status-{lstm.pk}").select_option("in_progress")
-    expect(page.locator(f"#status-{lstm.pk}")).to_have_value("in_progress")
+    page.locator(f"#resource-{lstm.pk}").get_by_role("combobox").select_option("p")
+    expect(page.locator(f"#resource-{lstm.pk}").get_by_role("combobox")).to_have_value("p")
 
     # Write a note on its own page.
     page.goto(f"/resources/{lstm.pk}/note/")
@@ -90,7 +90,7 @@ def test_a_learner_goes_through_the_main_flow_in_their_language(open_in, console
     page.goto("/")
     page.locator("#find-q").fill("Illustrated Transformer")
     expect(page.locator("li.resource")).to_have_count(1)
-    expect(page.locator(f"#done-{transformer.pk}")).to_be_checked()
+    expect(page.locator(f"#resource-{transformer.pk}").get_by_role("checkbox")).to_be_checked()
 
     # My progress, in the same language, dates and all.
     page.goto("/me/")
@@ -108,7 +108,7 @@ def test_arabic_on_a_phone_is_right_to_left_without_sideways_scrolling(open_in, 
     page = open_in("ar", viewport=PHONE)
     sign_up(page, "ar", "learner-ar-phone@example.com")
     lstm = Resource.objects.get(title="Understanding LSTM Networks")
-    page.locator(f"#done-{lstm.pk}").check()
+    page.locator(f"#resource-{lstm.pk}").get_by_role("checkbox").check()
     for address in ("/", "/me/", "/notes/", f"/resources/{lstm.pk}/note/", "/accounts/settings/"):
         page.goto(address)
         expect_language(page, "ar")
