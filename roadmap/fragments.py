@@ -64,7 +64,9 @@ def resource_item(
             "extras": mark_safe(look.extras),  # noqa: S308 - safe HTML from roadmap.extras' providers
             "curriculum_lang": settings.CURRICULUM_LANGUAGE,  # a setting: clear_all() on change
         }
-        html = get_template(ITEM_TEMPLATE).render(context)
+        # Without the blank lines the template's tags leave around the item: it is repeated for
+        # every resource (tests/test_page_weight.py).
+        html = get_template(ITEM_TEMPLATE).render(context).strip()
         with _lock:
             _rendered[key] = html
             while len(_rendered) > MAX_ENTRIES:

@@ -102,6 +102,21 @@
     return place;
   }
 
+  // What other apps add to a resource (roadmap/extras.py) goes in its region #x<pk>, written
+  // only where they have something to show. A change of status may make them show something
+  // (their region comes back out of band): the region is made first, before the controls.
+  function extrasRegion(element) {
+    var item = element.closest(".resource");
+    var id = "x" + item.id.replace("resource-", "");
+    var place = document.getElementById(id);
+    if (!place) {
+      place = document.createElement("div");
+      place.id = id;
+      item.insertBefore(place, item.querySelector(".acts"));
+    }
+    return place;
+  }
+
   document.addEventListener("change", function (event) {
     var control = event.target;
     var sections = control.closest && control.closest("#roadmap-sections");
@@ -111,6 +126,7 @@
     var pk = kind && resourceId(control);
     if (!pk) return;
     var url = sections.dataset[kind].replace("/0/", "/" + pk + "/");
+    extrasRegion(control);
     // The controls have no ids (htmx keeps focus on an element of the same id): a learner on the
     // control stays on its replacement.
     var focused = document.activeElement === control;
@@ -118,6 +134,30 @@
       var again = focused && document.getElementById(wrapper.id);
       var field = again && again.querySelector("input, select");
       if (field && document.activeElement !== field) field.focus();
+    });
+  });
+
+  // A button other apps put on a resource (roadmap/extras.py) belongs to the page's form and
+  // posts it to its own formaction without JavaScript. Here it posts its name and value there
+  // (with the page's form, which htmx adds) and replaces the resource's extras region (#x<pk>)
+  // with the response, whatever its status: a refusal comes back as the region with its message.
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented) return;
+    var button = event.target.closest && event.target.closest("button[formaction]");
+    if (!button || !window.htmx || !button.closest("#roadmap-sections")) return;
+    var pk = resourceId(button);
+    if (!pk) return;
+    var target = extrasRegion(button);
+    event.preventDefault();
+    var values = {};
+    if (button.name) values[button.name] = button.value;
+    // A learner on the button stays on its replacement (same name and value, new region).
+    var focused = document.activeElement === button;
+    var selector = 'button[name="' + button.name + '"][value="' + button.value + '"]';
+    htmx.ajax("POST", button.getAttribute("formaction"), { source: button, target: target, swap: "outerHTML", values: values }).then(function () {
+      var again = focused && document.getElementById("x" + pk);
+      var field = again && again.querySelector(selector);
+      if (field) field.focus();
     });
   });
 

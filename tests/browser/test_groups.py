@@ -73,7 +73,7 @@ def test_a_learner_says_a_finished_resource_was_worth_their_time(page: Page, con
     log_in(page, "worth@example.com")
     title = "The Illustrated Transformer"
     done_checkbox(page, title).check()
-    question = page.get_by_role("group", name=f"Was “{title}” worth your time?")
+    question = page.get_by_role("group", name=f"Worth your time: {title}")
     expect(question).to_be_visible()
     yes = question.get_by_role("button", name="Yes")
     yes.focus()
