@@ -301,10 +301,12 @@ def _worth_form(resource, answer: bool | None) -> str:
     else:
         said = gettext("You said no.")
     return format_html(
-        "<div role=group aria-labelledby=\"{word} t{pk}\">"
+        '<div role=group aria-labelledby="{word} t{pk}">'
         "<span aria-hidden=true>{short}</span>"
-        "<button form=pf formaction={url} name=worth value=yes aria-pressed={yes_pressed}>{yes}</button>"
-        "<button form=pf formaction={url} name=worth value=no aria-pressed={no_pressed}>{no}</button>"
+        "<button form=pf formaction={url} name=worth value=yes aria-pressed={yes_pressed}>"
+        "{yes}</button>"
+        "<button form=pf formaction={url} name=worth value=no aria-pressed={no_pressed}>"
+        "{no}</button>"
         "{said}</div>",
         word=WORTH_WORD,
         url=reverse("groups:worth", args=[resource.pk]),

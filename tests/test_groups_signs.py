@@ -88,7 +88,7 @@ def test_worth_it_without_javascript_posts_the_page_form_and_keeps_the_filter(
 ):
     learning.set_status(alice, resource, Progress.Status.DONE)
     page = alice_client.get("/?q=attention").content.decode()
-    assert '<span id=ww>Worth your time:</span>' in page  # the group's name, written once
+    assert "<span id=ww>Worth your time:</span>" in page  # the group's name, written once
     # What the page's form sends with the No button: its token, its next, the other fields.
     posted = {"next": "/?q=attention", f"done-{resource.pk}": "on", "worth": "no"}
     response = alice_client.post(f"/resources/{resource.pk}/worth/", posted)

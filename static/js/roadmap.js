@@ -54,7 +54,7 @@
   }
 
   function setStatus(item, status) {
-    var select = item.querySelector(".sf select");
+    var select = item.querySelector(".acts select");
     if (!select) return;
     select.value = select.value === status ? "n" : status;
     select.dispatchEvent(new Event("change", { bubbles: true }));
@@ -102,31 +102,42 @@
     return place;
   }
 
-  // What other apps add to a resource (roadmap/extras.py) goes in its region #x<pk>, written
-  // only where they have something to show. A change of status may make them show something
-  // (their region comes back out of band): the region is made first, before the controls.
-  function extrasRegion(element) {
-    var item = element.closest(".resource");
-    var id = "x" + item.id.replace("resource-", "");
+  // A resource's regions that are written only when they show something (roadmap/_resource.html):
+  // its status badge #sb<pk>, and what other apps add to it (roadmap/extras.py), #x<pk>. A change
+  // of status may fill them (they come back out of band): they are made first, where they go.
+  function made(id, tag, parent, before) {
     var place = document.getElementById(id);
     if (!place) {
-      place = document.createElement("div");
+      place = document.createElement(tag);
       place.id = id;
-      item.insertBefore(place, item.querySelector(".acts"));
+      parent.insertBefore(place, before);
     }
     return place;
+  }
+
+  function extrasRegion(element) {
+    var item = element.closest(".resource");
+    return made("x" + item.id.replace("resource-", ""), "div", item, item.querySelector(".acts"));
+  }
+
+  function statusRegions(element) {
+    var item = element.closest(".resource");
+    var meta = item.querySelector(".resource-meta");
+    if (meta) made("sb" + item.id.replace("resource-", ""), "span", meta, meta.firstChild);
+    extrasRegion(element);
   }
 
   document.addEventListener("change", function (event) {
     var control = event.target;
     var sections = control.closest && control.closest("#roadmap-sections");
     if (!sections || !window.htmx) return;
-    var wrapper = control.closest(".pt, .sf");
-    var kind = wrapper ? (wrapper.classList.contains("pt") ? "done" : "status") : null;
+    // The Done box's and the status menu's labels (#pt<pk>, #sf<pk>).
+    var wrapper = control.closest(".acts > label");
+    var kind = wrapper ? (control.tagName === "SELECT" ? "status" : "done") : null;
     var pk = kind && resourceId(control);
     if (!pk) return;
     var url = sections.dataset[kind].replace("/0/", "/" + pk + "/");
-    extrasRegion(control);
+    statusRegions(control);
     // The controls have no ids (htmx keeps focus on an element of the same id): a learner on the
     // control stays on its replacement.
     var focused = document.activeElement === control;
@@ -203,7 +214,7 @@
     if (!item) return;
     switch (event.key) {
       case "d": {
-        var box = item.querySelector(".pt input");
+        var box = item.querySelector(".acts input[type=checkbox]");
         if (box) {
           box.click();
           announce(item, box.checked ? "d" : "n");
