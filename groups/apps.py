@@ -11,7 +11,7 @@ class GroupsConfig(AppConfig):
         from roadmap import caches, extras
 
         signals.connect()
-        extras.register(signs.resource_signs)
+        extras.register(signs.resource_signs, words=signs.WORDS)
         caches.register(
             "group signs",
             keyed_by="the roadmap and its content_version, the learner's groups_version, the group",

@@ -27,16 +27,20 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from groups.models import Group, Membership, WorthAnswer
-from roadmap.fragments import CSRF_PLACEHOLDER
 from roadmap.models import Progress, Resource, Roadmap
 
 THRESHOLD = 5
 SITE_TTL = 120.0  # seconds
 GROUP_TTL = 60.0
 MAX_ENTRIES = 10_000
+
+# The word the "worth your time" question is named with, before the resource's title: written
+# once on the page (roadmap.extras.register's words), read by each group's aria-labelledby.
+WORTH_WORD = "ww"
+WORDS = {WORTH_WORD: gettext_lazy("Worth your time:")}
 
 
 @dataclass(frozen=True)
@@ -286,8 +290,10 @@ def _render(resource, finished, worth, in_groups, done, answer) -> str:
 
 
 def _worth_form(resource, answer: bool | None) -> str:
-    url = reverse("groups:worth", args=[resource.pk])
-    question = gettext("Was “%(title)s” worth your time?") % {"title": resource.title}
+    # Its buttons belong to the page's one form (roadmap/_resource.html): no form or token of
+    # its own. Without JavaScript they post that form to the worth endpoint (formaction); with
+    # it, static/js/roadmap.js sends their name and value there and swaps the extras region.
+    # The group is named by a word written once on the page (WORDS) and the resource's title.
     if answer is None:
         said = ""
     elif answer:
@@ -295,24 +301,20 @@ def _worth_form(resource, answer: bool | None) -> str:
     else:
         said = gettext("You said no.")
     return format_html(
-        '<form class="worth-form" method="post" action="{url}" hx-post="{url}" '
-        'hx-target="#extras-{pk}" hx-swap="outerHTML">'
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
-        '<fieldset><legend class="visually-hidden">{question}</legend>'
-        '<span class="worth-question" aria-hidden="true">{short}</span> '
-        '<button type="submit" name="worth" value="yes" class="button button-small" '
-        'aria-pressed="{yes_pressed}">{yes}</button> '
-        '<button type="submit" name="worth" value="no" class="button button-small" '
-        'aria-pressed="{no_pressed}">{no}</button>'
-        "{said}</fieldset></form>",
-        url=url,
+        '<div role=group aria-labelledby="{word} t{pk}">'
+        "<span aria-hidden=true>{short}</span>"
+        "<button form=pf formaction={url} name=worth value=yes aria-pressed={yes_pressed}>"
+        "{yes}</button>"
+        "<button form=pf formaction={url} name=worth value=no aria-pressed={no_pressed}>"
+        "{no}</button>"
+        "{said}</div>",
+        word=WORTH_WORD,
+        url=reverse("groups:worth", args=[resource.pk]),
         pk=resource.pk,
-        question=question,
-        csrf=CSRF_PLACEHOLDER,
         short=gettext("Worth your time?"),
         yes=gettext("Yes"),
         no=gettext("No"),
         yes_pressed="true" if answer is True else "false",
         no_pressed="true" if answer is False else "false",
-        said=format_html(' <span class="worth-said">{}</span>', said) if said else "",
+        said=format_html("<span class=worth-said>{}</span>", said) if said else "",
     )

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,7 +13,7 @@ from accounts.decorators import learner_required
 from groups import signals
 from groups.forms import WorthForm
 from groups.models import WorthAnswer
-from roadmap import extras
+from roadmap import extras, redirects
 from roadmap.learning import lock_learner
 from roadmap.models import Progress
 from roadmap.outline import build_outline, load_state
@@ -45,12 +46,20 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error)
         else:
             messages.success(request, _("Thank you: your answer was saved."))
-        return redirect(resource.get_absolute_url())
+        # Posted with the page's form (the buttons' formaction): back to the page it was on,
+        # its filter kept, at the resource. Its other fields are not this endpoint's.
+        return redirect(
+            redirects.back_to(request, resource.get_absolute_url(), anchor=resource.anchor)
+        )
     request.user.refresh_from_db(fields=["groups_version"])
     outline = build_outline(load_state(request.user, roadmap_id=resource.roadmap_id))
     region = extras.region(request, outline, resource)
     if error:
         note = format_html('<p class="field-error" role="alert">{}</p>', error)
-        region = region.replace("</div>", note + "</div>", 1) if region else note
+        if region:
+            head, _end, tail = region.rpartition("</div>")
+            region = mark_safe(head + note + "</div>" + tail)  # noqa: S308 - escaped parts
+        else:
+            region = note
         return HttpResponse(region, status=422)
     return HttpResponse(region)

@@ -65,7 +65,9 @@ def resource_item(
             # The curriculum's lang where the page is in another language (keys hold the language).
             "curriculum_lang_attr": curriculum_lang_attr(),
         }
-        html = get_template(ITEM_TEMPLATE).render(context)
+        # Without the blank lines the template's tags leave around the item: it is repeated for
+        # every resource (tests/test_page_weight.py).
+        html = get_template(ITEM_TEMPLATE).render(context).strip()
         with _lock:
             _rendered[key] = html
             while len(_rendered) > MAX_ENTRIES:

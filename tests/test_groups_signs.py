@@ -60,12 +60,15 @@ def test_worth_it_is_asked_after_done_and_changeable_with_htmx(resource, alice, 
     assert "Worth your time?" not in alice_client.get("/").content.decode()
     response = alice_client.post(f"/resources/{resource.pk}/progress/", {"done": "on"}, **HTMX)
     fragment = response.content.decode()
-    assert f'id="extras-{resource.pk}"' in fragment and "Worth your time?" in fragment
+    assert f"id=x{resource.pk}" in fragment and "Worth your time?" in fragment
     answer = alice_client.post(f"/resources/{resource.pk}/worth/", {"worth": "yes"}, **HTMX)
     html = answer.content.decode()
     assert answer.status_code == 200 and "<html" not in html and "You said yes." in html
-    assert 'aria-pressed="true">Yes' in html
-    assert html.count("<fieldset>") == html.count("</fieldset>") == 1
+    assert "aria-pressed=true>Yes" in html and "aria-pressed=false>No" in html
+    # The buttons belong to the page's one form: no form or token of the resource's own.
+    assert f"form=pf formaction=/resources/{resource.pk}/worth/ name=worth value=yes" in html
+    assert "<form" not in html and "csrfmiddlewaretoken" not in html
+    assert f'role=group aria-labelledby="ww t{resource.pk}"' in html
     alice_client.post(f"/resources/{resource.pk}/worth/", {"worth": "no"}, **HTMX)
     assert WorthAnswer.objects.get().worth is False
     assert "You said no." in alice_client.get("/").content.decode()
@@ -76,6 +79,25 @@ def test_worth_it_works_without_javascript(resource, alice, alice_client):
     learning.set_status(alice, resource, Progress.Status.DONE)
     response = alice_client.post(f"/resources/{resource.pk}/worth/", {"worth": "yes"})
     assert response.status_code == 302 and response["Location"].endswith(f"#resource-{resource.pk}")
+    assert WorthAnswer.objects.get(user=alice).worth is True
+
+
+@pytest.mark.django_db
+def test_worth_it_without_javascript_posts_the_page_form_and_keeps_the_filter(
+    resource, alice, alice_client
+):
+    learning.set_status(alice, resource, Progress.Status.DONE)
+    page = alice_client.get("/?q=attention").content.decode()
+    assert "<span id=ww>Worth your time:</span>" in page  # the group's name, written once
+    # What the page's form sends with the No button: its token, its next, the other fields.
+    posted = {"next": "/?q=attention", f"done-{resource.pk}": "on", "worth": "no"}
+    response = alice_client.post(f"/resources/{resource.pk}/worth/", posted)
+    assert response["Location"] == f"/?q=attention#resource-{resource.pk}"
+    assert WorthAnswer.objects.get(user=alice).worth is False
+    elsewhere = {"next": "https://evil.example/", "worth": "yes"}
+    response = alice_client.post(f"/resources/{resource.pk}/worth/", elsewhere)
+    assert response["Location"].endswith(f"/#resource-{resource.pk}")
+    assert "evil" not in response["Location"]
     assert WorthAnswer.objects.get(user=alice).worth is True
 
 

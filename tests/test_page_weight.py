@@ -5,7 +5,8 @@ state (all four statuses, bookmarks, notes)."""
 import pytest
 from django.core.management import call_command
 
-from roadmap.models import Resource
+from roadmap import learning
+from roadmap.models import Progress, Resource
 from tests.conftest import client_for
 from tests.helpers import give_every_kind_of_state
 
@@ -38,6 +39,20 @@ def test_resources_carry_no_csrf_token_of_their_own(alice, curriculum):
     learner = client_for(alice)
     learner.get("/")  # past the list of what is new, which has a form of its own
     html = learner.get("/").content.decode()
-    # The page's one form, and the log-out form of the header.
-    assert html.count('name="csrfmiddlewaretoken"') == 2
+    # In the page's content, only its one form; besides it, the header's log-out form and the
+    # footer's language picker.
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert main.count('name="csrfmiddlewaretoken"') == 1
+    assert html.count('name="csrfmiddlewaretoken"') == 3
+
+
+def test_finished_resources_ask_worth_it_without_a_form_of_their_own(alice, curriculum):
+    for resource in Resource.objects.all():
+        learning.set_status(alice, resource, Progress.Status.DONE)
+    learner = client_for(alice)
+    learner.get("/")
+    html = learner.get("/").content.decode()
+    assert html.count("name=worth value=yes") == 31
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert main.count('name="csrfmiddlewaretoken"') == 1
     assert html.count('<form id="pf" ') == 1

@@ -78,7 +78,7 @@ def test_an_htmx_status_change_returns_the_select_and_the_agreeing_checkbox_out_
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assert html.lstrip().startswith(f"<label id=sf{resources[0].pk} ")
+    assert html.lstrip().startswith(f"<label id=sf{resources[0].pk}>")
     assert selected(html, resources[0]) == "done"
     toggle = re.search(rf"<label id=pt{resources[0].pk} [^>]*>", html).group(0)
     assert "hx-swap-oob=true" in toggle and "is-done" in toggle

@@ -2,7 +2,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext, pgettext
 
-from roadmap import extensions, fragments
+from roadmap import extensions, extras, fragments
 from roadmap.markdown import headings_under as _headings_under
 from roadmap.markdown import render_trusted_markdown
 from roadmap.models import Progress
@@ -14,6 +14,12 @@ register = template.Library()
 def roadmap_links(roadmap) -> list[extensions.Link]:
     """The links other apps add to ``roadmap`` (roadmap/extensions.py)."""
     return extensions.links_for(roadmap)
+
+
+@register.simple_tag
+def extras_words() -> list[tuple[str, str]]:
+    """The words the apps' controls on each resource are named with (roadmap/extras.py)."""
+    return extras.words()
 
 
 @register.filter

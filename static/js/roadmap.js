@@ -49,7 +49,7 @@
   }
 
   function setStatus(item, status) {
-    var select = item.querySelector(".sf select");
+    var select = item.querySelector(".acts select");
     if (!select) return;
     select.value = select.value === status ? "n" : status;
     select.dispatchEvent(new Event("change", { bubbles: true }));
@@ -97,15 +97,42 @@
     return place;
   }
 
+  // A resource's regions that are written only when they show something (roadmap/_resource.html):
+  // its status badge #sb<pk>, and what other apps add to it (roadmap/extras.py), #x<pk>. A change
+  // of status may fill them (they come back out of band): they are made first, where they go.
+  function made(id, tag, parent, before) {
+    var place = document.getElementById(id);
+    if (!place) {
+      place = document.createElement(tag);
+      place.id = id;
+      parent.insertBefore(place, before);
+    }
+    return place;
+  }
+
+  function extrasRegion(element) {
+    var item = element.closest(".resource");
+    return made("x" + item.id.replace("resource-", ""), "div", item, item.querySelector(".acts"));
+  }
+
+  function statusRegions(element) {
+    var item = element.closest(".resource");
+    var meta = item.querySelector(".resource-meta");
+    if (meta) made("sb" + item.id.replace("resource-", ""), "span", meta, meta.firstChild);
+    extrasRegion(element);
+  }
+
   document.addEventListener("change", function (event) {
     var control = event.target;
     var sections = control.closest && control.closest("#roadmap-sections");
     if (!sections || !window.htmx) return;
-    var wrapper = control.closest(".pt, .sf");
-    var kind = wrapper ? (wrapper.classList.contains("pt") ? "done" : "status") : null;
+    // The Done box's and the status menu's labels (#pt<pk>, #sf<pk>).
+    var wrapper = control.closest(".acts > label");
+    var kind = wrapper ? (control.tagName === "SELECT" ? "status" : "done") : null;
     var pk = kind && resourceId(control);
     if (!pk) return;
     var url = sections.dataset[kind].replace("/0/", "/" + pk + "/");
+    statusRegions(control);
     // The controls have no ids (htmx keeps focus on an element of the same id): a learner on the
     // control stays on its replacement.
     var focused = document.activeElement === control;
@@ -113,6 +140,30 @@
       var again = focused && document.getElementById(wrapper.id);
       var field = again && again.querySelector("input, select");
       if (field && document.activeElement !== field) field.focus();
+    });
+  });
+
+  // A button other apps put on a resource (roadmap/extras.py) belongs to the page's form and
+  // posts it to its own formaction without JavaScript. Here it posts its name and value there
+  // (with the page's form, which htmx adds) and replaces the resource's extras region (#x<pk>)
+  // with the response, whatever its status: a refusal comes back as the region with its message.
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented) return;
+    var button = event.target.closest && event.target.closest("button[formaction]");
+    if (!button || !window.htmx || !button.closest("#roadmap-sections")) return;
+    var pk = resourceId(button);
+    if (!pk) return;
+    var target = extrasRegion(button);
+    event.preventDefault();
+    var values = {};
+    if (button.name) values[button.name] = button.value;
+    // A learner on the button stays on its replacement (same name and value, new region).
+    var focused = document.activeElement === button;
+    var selector = 'button[name="' + button.name + '"][value="' + button.value + '"]';
+    htmx.ajax("POST", button.getAttribute("formaction"), { source: button, target: target, swap: "outerHTML", values: values }).then(function () {
+      var again = focused && document.getElementById("x" + pk);
+      var field = again && again.querySelector(selector);
+      if (field) field.focus();
     });
   });
 
@@ -158,7 +209,7 @@
     if (!item) return;
     switch (event.key) {
       case "d": {
-        var box = item.querySelector(".pt input");
+        var box = item.querySelector(".acts input[type=checkbox]");
         if (box) {
           box.click();
           announce(item, box.checked ? "d" : "n");

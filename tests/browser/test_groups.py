@@ -73,7 +73,7 @@ def test_a_learner_says_a_finished_resource_was_worth_their_time(page: Page, con
     log_in(page, "worth@example.com")
     title = "The Illustrated Transformer"
     done_checkbox(page, title).check()
-    question = page.get_by_role("group", name=f"Was “{title}” worth your time?")
+    question = page.get_by_role("group", name=f"Worth your time: {title}")
     expect(question).to_be_visible()
     yes = question.get_by_role("button", name="Yes")
     yes.focus()
@@ -81,5 +81,27 @@ def test_a_learner_says_a_finished_resource_was_worth_their_time(page: Page, con
     expect(page.get_by_text("You said yes.")).to_be_visible()
     expect(question.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
     page.reload()
+    expect(page.get_by_text("You said yes.")).to_be_visible()
+    assert console_errors == []
+
+
+def test_worth_it_is_answered_and_changed_without_javascript(new_page, console_errors):
+    from tests.browser.helpers import anchor, done_checkbox
+
+    make_user("nojs-worth@example.com")
+    page = new_page(javascript=False)
+    log_in(page, "nojs-worth@example.com")
+    title = "The Illustrated Transformer"
+    page.goto("/?q=illustrated")
+    done_checkbox(page, title).check()
+    page.get_by_role("button", name=f"Save progress for {title}").click()
+    question = page.get_by_role("group", name=f"Worth your time: {title}")
+    question.get_by_role("button", name="No").click()
+    # Back on the filtered page, at the resource, with the answer shown and changeable.
+    expect(page).to_have_url(re.compile(rf"/\?q=illustrated{re.escape(anchor(title))}$"))
+    expect(page.get_by_text("You said no.")).to_be_visible()
+    expect(question.get_by_role("button", name="No")).to_have_attribute("aria-pressed", "true")
+    question.get_by_role("button", name="Yes").click()
+    expect(question.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_text("You said yes.")).to_be_visible()
     assert console_errors == []
