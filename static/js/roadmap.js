@@ -49,7 +49,7 @@
   }
 
   function setStatus(item, status) {
-    var select = item.querySelector(".acts select");
+    var select = item.querySelector("r-a select");
     if (!select) return;
     select.value = select.value === status ? "n" : status;
     select.dispatchEvent(new Event("change", { bubbles: true }));
@@ -112,7 +112,7 @@
 
   function extrasRegion(element) {
     var item = element.closest(".resource");
-    return made("x" + item.id.replace("resource-", ""), "div", item, item.querySelector(".acts"));
+    return made("x" + item.id.replace("resource-", ""), "div", item, item.querySelector("r-a"));
   }
 
   function statusRegions(element) {
@@ -127,7 +127,7 @@
     var sections = control.closest && control.closest("#roadmap-sections");
     if (!sections || !window.htmx) return;
     // The Done box's and the status menu's labels (#pt<pk>, #sf<pk>).
-    var wrapper = control.closest(".acts > label");
+    var wrapper = control.closest("r-a > label");
     var kind = wrapper ? (control.tagName === "SELECT" ? "status" : "done") : null;
     var pk = kind && resourceId(control);
     if (!pk) return;
@@ -209,7 +209,7 @@
     if (!item) return;
     switch (event.key) {
       case "d": {
-        var box = item.querySelector(".acts input[type=checkbox]");
+        var box = item.querySelector("r-a input[type=checkbox]");
         if (box) {
           box.click();
           announce(item, box.checked ? "d" : "n");
