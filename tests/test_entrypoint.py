@@ -12,10 +12,12 @@ import signal
 import socket
 import subprocess
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
+from django.utils import timezone
 
 from tests.processes import (
     ROOT,
@@ -139,10 +141,13 @@ def test_a_start_deletes_expired_sessions_and_keeps_live_ones(env, database_url,
     first = subprocess.run([ENTRYPOINT, "true"], cwd=tmp_path, env=env, capture_output=True)
     assert first.returncode == 0, first.stdout + first.stderr
     with psycopg.connect(database_url, autocommit=True) as db:
+        # Dated by the app's clock, which a run with ROADMAP_TEST_NOW moves (the server's does not).
+        now = timezone.now()
         db.execute(
             "INSERT INTO django_session (session_key, session_data, expire_date) VALUES "
-            "('expiredexpiredexpiredexpired0001', 'x', now() - interval '1 day'), "
-            "('livelivelivelivelivelivelive0001', 'x', now() + interval '1 day')"
+            "('expiredexpiredexpiredexpired0001', 'x', %s), "
+            "('livelivelivelivelivelivelive0001', 'x', %s)",
+            (now - timedelta(days=1), now + timedelta(days=1)),
         )
         restart = subprocess.run([ENTRYPOINT, "true"], cwd=tmp_path, env=env, capture_output=True)
         keys = {row[0] for row in db.execute("SELECT session_key FROM django_session")}
