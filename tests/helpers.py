@@ -52,6 +52,25 @@ def give_every_kind_of_state(alice) -> None:
             Note.objects.create(user=alice, resource=resource, body="n", body_html="<p>n</p>")
 
 
+def bench_context(learner, roadmap):
+    """A bench Context (bench/pages) on one small roadmap, standing for both scales: ``learner``
+    signed in, and a visitor, as the bench's clients are."""
+    from django.test import Client
+
+    from bench.pages import Context
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(learner)
+    return Context(
+        learner=learner,
+        client=client,
+        anon=Client(SERVER_NAME="127.0.0.1"),
+        roadmap_1x=roadmap,
+        roadmap_10x=roadmap,
+        scale=1,
+    )
+
+
 def count_queries(client, url: str = "/", **headers) -> int:
     """The queries a GET of ``url`` makes, which must answer 200: to compare sizes of data, where
     ``django_assert_num_queries`` would pin one number."""

@@ -1,12 +1,12 @@
 """The bench's Find budgets (bench/pages/filter.py), measured here on a small roadmap."""
 
 import pytest
-from django.test import Client
 
-from bench.pages import Context, Line, discover
+from bench.pages import Line, discover
 from bench.pages import filter as filter_page
 from roadmap.models import Progress
 from tests.conftest import make_resource, make_roadmap, make_section
+from tests.helpers import bench_context
 
 
 def test_the_filter_is_measured_by_the_bench():
@@ -22,16 +22,7 @@ def test_it_measures_a_broad_text_filter_and_a_status_filter_through_htmx(alice,
         resource = make_resource(section, title=f"The resource {n}")
         if n % 2:
             Progress.objects.create(user=alice, resource=resource, status="done")
-    client = Client(SERVER_NAME="127.0.0.1")
-    client.force_login(alice)
-    ctx = Context(
-        learner=alice,
-        client=client,
-        anon=Client(SERVER_NAME="127.0.0.1"),
-        roadmap_1x=roadmap,
-        roadmap_10x=roadmap,
-        scale=1,
-    )
+    ctx = bench_context(alice, roadmap)
 
     lines = filter_page.measure(ctx)
 

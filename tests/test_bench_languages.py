@@ -1,10 +1,10 @@
 """The bench's line for the roadmap page in French (bench/pages/languages.py), small roadmap."""
 
 import pytest
-from django.test import Client
 
-from bench.pages import Context, discover, languages
+from bench.pages import discover, languages
 from tests.conftest import make_resource, make_roadmap, make_section
+from tests.helpers import bench_context
 
 
 def test_the_languages_are_measured_by_the_bench():
@@ -16,16 +16,7 @@ def test_it_compares_french_with_english_in_queries_and_render_time(alice):
     roadmap = make_roadmap()
     for n in range(3):
         make_resource(make_section(roadmap), title=f"The resource {n}")
-    client = Client(SERVER_NAME="127.0.0.1")
-    client.force_login(alice)
-    ctx = Context(
-        learner=alice,
-        client=client,
-        anon=Client(SERVER_NAME="127.0.0.1"),
-        roadmap_1x=roadmap,
-        roadmap_10x=roadmap,
-        scale=1,
-    )
+    ctx = bench_context(alice, roadmap)
 
     lines = languages.measure(ctx)
 

@@ -1,10 +1,10 @@
 """The bench's page-weight budget (bench/pages/weight.py), measured here on a small roadmap."""
 
 import pytest
-from django.test import Client
 
-from bench.pages import Context, Line, discover, weight
+from bench.pages import Line, discover, weight
 from tests.conftest import make_resource, make_roadmap, make_section
+from tests.helpers import bench_context
 
 
 def test_the_weight_is_measured_by_the_bench():
@@ -16,16 +16,7 @@ def test_it_measures_the_signed_in_page_against_the_anonymous_one_at_both_scales
     roadmap = make_roadmap()
     for n in range(3):
         make_resource(make_section(roadmap), title=f"The resource {n}")
-    client = Client(SERVER_NAME="127.0.0.1")
-    client.force_login(alice)
-    ctx = Context(
-        learner=alice,
-        client=client,
-        anon=Client(SERVER_NAME="127.0.0.1"),
-        roadmap_1x=roadmap,
-        roadmap_10x=roadmap,
-        scale=1,
-    )
+    ctx = bench_context(alice, roadmap)
 
     lines = weight.measure(ctx)
 
