@@ -1,6 +1,6 @@
 """Every cache of rendered content, what its key is derived from, and what empties it.
 
-Three caches live in each process; none is shared between processes, so none needs telling
+Five caches live in each process; none is shared between processes, so none needs telling
 when another process changes something. Their keys are derived, never listed by hand:
 
 - ``curricula`` (roadmap/outline.py): each roadmap's published sections and resources, and the
@@ -10,8 +10,15 @@ when another process changes something. Their keys are derived, never listed by 
   :func:`curriculum_key` reads.
 - ``resource items`` (roadmap/fragments.py): one resource's list item, keyed by
   :func:`curriculum_key` (the resource as that version has it), the resource's id and the
-  learner's ``ItemLook`` there (every field of that dataclass is both the template's context
+  learner's ``ItemLook`` there (every field of that named tuple is both the template's context
   and part of the key).
+- ``sections`` (roadmap/fragments.py): one section of the page with its items, keyed by
+  :func:`curriculum_key`, the section, learner or visitor, the filter's resources shown, the
+  learner's counts there (``SectionNode.look()``: every field but the curriculum's structure)
+  and each item's ``ItemLook``. After a learner's change only the touched section renders.
+- ``table of contents entries`` (roadmap/fragments.py): a section's entry in the page's
+  contents, keyed by :func:`curriculum_key`, the section, learner or visitor and its
+  ``SectionNode.look()``.
 - ``pages`` (roadmap/pagecache.py): whole roadmap pages, keyed by ``page_key``: the address,
   the language, the site's settings the page shows and ``LearnerState.cache_key()``, a digest of
   every field of the learner's state (roadmap/outline.py).

@@ -19,7 +19,7 @@ speaks, saying plainly when none of them has an estimate.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
@@ -176,6 +176,10 @@ class TimeLeft:
     def is_finished(self) -> bool:
         return not self.minutes and not self.unestimated
 
+    def key(self) -> tuple:
+        """Every field, for a cache's key (``dataclasses.astuple`` without its deep copies)."""
+        return tuple(getattr(self, name) for name in _TIME_FIELDS)
+
     def left(self) -> str:
         """For a learner: "About 14 hours left, 6 resources without an estimate"."""
         if not self.spoken or self.is_finished:
@@ -209,6 +213,9 @@ class TimeLeft:
             "About %(duration)s in all, %(count)d resources without an estimate",
             self.unestimated,
         ) % {"duration": duration, "count": self.unestimated}
+
+
+_TIME_FIELDS = tuple(f.name for f in fields(TimeLeft))
 
 
 class LearnerTimes:

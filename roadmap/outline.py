@@ -134,6 +134,13 @@ class SectionNode:
     def is_finished(self) -> bool:
         return self.total > 0 and self.completed == self.total
 
+    def look(self) -> tuple:
+        """Everything the section shows of the learner: every field but the curriculum's
+        structure (``entry``, ``parent``, ``children``: the curriculum's version keys those). A
+        field added here joins the section cache's key (roadmap/fragments.py) by itself."""
+        values = (getattr(self, name) for name in _NODE_LOOK)
+        return tuple(v.key() if isinstance(v, estimates.TimeLeft) else v for v in values)
+
     @property
     def ancestors_and_self(self) -> list["SectionNode"]:
         node, chain = self, []
@@ -141,6 +148,10 @@ class SectionNode:
             chain.append(node)
             node = node.parent
         return chain
+
+
+_STRUCTURE = ("entry", "parent", "children")
+_NODE_LOOK = tuple(f.name for f in fields(SectionNode) if f.name not in _STRUCTURE)
 
 
 @dataclass
@@ -343,12 +354,21 @@ def _group_intros(section: Section) -> dict[str, str]:
 # that is the only query besides Django's session and user lookups. Written out, because
 # compiling it through the ORM cost more than running it. Columns: kind, id, number, text,
 # text, time. Only in-progress rows need their time ("Continue with" picks the latest one).
+# One round trip: the roadmap (kind 0), then the learner's rows in it: progress (1), notes (2)
+# and their last visit (3). Rows of the learner's other roadmaps are left out, so that what
+# they do there neither costs this page nor moves its cache key.
 _STATE_SQL = (
-    "SELECT 0, id, content_version, '', '', NULL FROM roadmap_roadmap WHERE {roadmap} "
-    "UNION ALL SELECT 1, resource_id, 0, status, bookmark, "
-    "CASE WHEN status = 'in_progress' THEN updated_at END FROM roadmap_progress WHERE user_id = %s "
-    "UNION ALL SELECT 2, resource_id, 0, '', '', NULL FROM roadmap_note WHERE user_id = %s "
-    "UNION ALL SELECT 3, roadmap_id, 0, '', '', seen_until FROM roadmap_visit WHERE user_id = %s"
+    "WITH rm AS (SELECT id, content_version FROM roadmap_roadmap WHERE {roadmap}) "
+    "SELECT 0, id, content_version, '', '', NULL FROM rm "
+    "UNION ALL SELECT 1, p.resource_id, 0, p.status, p.bookmark, "
+    "CASE WHEN p.status = 'in_progress' THEN p.updated_at END "
+    "FROM roadmap_progress p JOIN roadmap_resource r ON r.id = p.resource_id "
+    "JOIN rm ON rm.id = r.roadmap_id WHERE p.user_id = %s "
+    "UNION ALL SELECT 2, n.resource_id, 0, '', '', NULL "
+    "FROM roadmap_note n JOIN roadmap_resource r ON r.id = n.resource_id "
+    "JOIN rm ON rm.id = r.roadmap_id WHERE n.user_id = %s "
+    "UNION ALL SELECT 3, v.roadmap_id, 0, '', '', v.seen_until "
+    "FROM roadmap_visit v JOIN rm ON rm.id = v.roadmap_id WHERE v.user_id = %s"
 )
 _BY_SLUG = _STATE_SQL.format(roadmap="slug = %s AND is_published")
 _HOME = _STATE_SQL.format(

@@ -9,17 +9,25 @@ from django.urls import reverse
 from django.utils import translation
 
 import roadmap.caches
-from roadmap import caches, fragments, outline, pagecache
-from roadmap.models import Roadmap
+from roadmap import caches, fragments, learning, outline, pagecache
+from roadmap.models import Progress, Roadmap
 from roadmap.outline import LearnerState
-from tests.conftest import make_resource
+from tests.conftest import client_for, make_resource, make_roadmap, make_section, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def test_every_cache_kept_in_the_process_is_named_in_the_caches_module():
     names = {cache.name for cache in caches.registered()}
-    assert names == {"curricula", "resource items", "pages", "maps", "group signs"}
+    assert names == {
+        "curricula",
+        "resource items",
+        "sections",
+        "table of contents entries",
+        "pages",
+        "maps",
+        "group signs",
+    }
     for name in names:
         assert f"``{name}``" in roadmap.caches.__doc__
 
@@ -110,12 +118,12 @@ def test_a_resource_item_is_kept_per_language_and_content_version(rf):
     look = fragments.ItemLook(authenticated=False)
     fragments.resource_item(roadmap, resource, 3, look, csrf_token="")
     fragments.resource_item(roadmap, resource, 3, look, csrf_token="")
-    assert len(fragments._rendered) == 1
+    assert len(fragments.items) == 1
     with translation.override("fr"):
         fragments.resource_item(roadmap, resource, 3, look, csrf_token="")
     roadmap.content_version += 1
     fragments.resource_item(roadmap, resource, 3, look, csrf_token="")
-    assert len(fragments._rendered) == 3
+    assert len(fragments.items) == 3
 
 
 def test_an_edited_resource_is_rendered_anew_without_clearing_anything(anon):
@@ -127,3 +135,23 @@ def test_an_edited_resource_is_rendered_anew_without_clearing_anything(anon):
     assert outline.curriculum_of(Roadmap.objects.get()).resources[0].description == (
         "A new description"
     )
+
+
+def test_after_a_learners_change_only_the_section_it_touched_renders_again():
+    roadmap = make_roadmap(slug="llm", order=1)
+    sections = [make_section(roadmap, title=f"Part {n}") for n in range(3)]
+    resources = [make_resource(section) for section in sections]
+    alice = make_user("alice@example.com")  # nothing is new to her
+    alice_client = client_for(alice)
+    alice_client.get("/")
+    assert (len(fragments.sections), len(fragments.toc_entries)) == (3, 3)
+    learning.set_status(alice, resources[1], Progress.Status.DONE)
+    page = alice_client.get("/").content.decode()
+    # The touched section and its entry in the contents, rendered for the new state; the
+    # others came from the caches.
+    assert (len(fragments.sections), len(fragments.toc_entries)) == (4, 4)
+    assert 'id="section-progress-' + sections[1].slug in page
+    assert "1 of 1 done" in page
+    # A filter showing part of a section keeps that part apart from the whole section.
+    alice_client.get("/?status=done")
+    assert len(fragments.sections) == 5

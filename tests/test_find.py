@@ -4,10 +4,11 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import User
-from roadmap import pagecache
+from roadmap import finder, pagecache
 from roadmap.models import Progress, Resource
 from tests.conftest import make_resource, make_roadmap, make_section
 from tests.helpers import build_curriculum, count_queries, give_every_kind_of_state
@@ -407,3 +408,12 @@ def test_a_roadmap_without_resources_offers_no_filter(anon):
     make_section(make_roadmap(slug="empty-one"))
     html = anon.get("/roadmaps/empty-one/").content.decode()
     assert "<search" not in html
+
+
+@pytest.mark.parametrize("learner", [True, False])
+def test_a_page_without_a_filter_reads_as_an_empty_filter(learner):
+    # The page's usual view skips the form; it must agree with the form on empty fields.
+    assert finder.parse(QueryDict(""), learner=learner) == finder.parse(
+        QueryDict("q=&kind=&level=&status="), learner=learner
+    )
+    assert finder.parse(QueryDict("other=1"), learner=learner)[0] == finder.Query()

@@ -1,4 +1,7 @@
+from collections.abc import Callable
+
 from django import template
+from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext, pgettext
 
@@ -36,22 +39,58 @@ def headings_under(note_html: str, parent_level: int) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
+def roadmap_sections(context) -> SafeString:
+    """Every section the page shows (``found.sections``), each from the per-process section
+    cache or rendered by the template's ``section`` partial (see roadmap.fragments)."""
+    outline, found, learner = context["outline"], context["found"], context["learner"]
+    look = fragments.looker(outline, context.get("extras") or {}, learner=learner)
+    template = get_template("roadmap/roadmap.html#section")
+
+    def renderer(node, groups) -> Callable[[], str]:
+        def render() -> str:
+            flat = context.flatten() | {"node": node, "groups": groups}
+            return template.render(flat | {"csrf_token": fragments.CSRF_PLACEHOLDER})
+
+        return render
+
+    csrf_token = str(context.get("csrf_token", ""))
+    return mark_safe(  # noqa: S308 - each section escaped by the template that rendered it
+        "\n".join(
+            fragments.section(
+                outline.roadmap,
+                node,
+                groups,
+                tuple(tuple(look(r) for r in group.resources) for group in groups),
+                learner=learner,
+                filtered=found.active,
+                render=renderer(node, groups),
+                csrf_token=csrf_token,
+            )
+            for node, groups in found.sections
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def toc_entry(context, node) -> SafeString:
+    """One entry of the table of contents (the template's ``toc-entry`` partial), from the
+    per-process cache (see roadmap.fragments)."""
+
+    def render() -> str:
+        flat = context.flatten() | {"part": node}
+        return get_template("roadmap/roadmap.html#toc-entry").render(flat)
+
+    return fragments.toc_entry(
+        context["outline"].roadmap, node, learner=context["learner"], render=render
+    )
+
+
+@register.simple_tag(takes_context=True)
 def resource_item(context, resource, heading_level: int) -> SafeString:
     """One resource's list item, from the per-process fragment cache (see roadmap.fragments)."""
-    outline = context["outline"]
-    extras = context.get("extras", {}).get(resource.pk, "")
-    if context["learner"]:
-        look = fragments.ItemLook(
-            authenticated=True,
-            status=outline.status_of(resource),
-            bookmark=outline.bookmarks.get(resource.pk, ""),
-            has_note=resource.pk in outline.noted_ids,
-            is_new=resource.pk in outline.new_ids,
-            extras=extras,
-        )
-        csrf_token = str(context.get("csrf_token", ""))
-    else:
-        look, csrf_token = fragments.ItemLook(authenticated=False, extras=extras), ""
+    outline, learner = context["outline"], context["learner"]
+    look = fragments.looker(outline, context.get("extras") or {}, learner=learner)(resource)
+    csrf_token = str(context.get("csrf_token", "")) if context["learner"] else ""
     return fragments.resource_item(
         outline.roadmap, resource, heading_level, look, csrf_token=csrf_token
     )
