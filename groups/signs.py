@@ -294,6 +294,7 @@ def _worth_form(resource, answer: bool | None) -> str:
     # its own. Without JavaScript they post that form to the worth endpoint (formaction); with
     # it, static/js/roadmap.js sends their name and value there and swaps the extras region.
     # The group is named by a word written once on the page (WORDS) and the resource's title.
+    # Unanswered, the two are plain buttons; once answered, toggle buttons, the answer pressed.
     if answer is None:
         said = ""
     elif answer:
@@ -303,9 +304,9 @@ def _worth_form(resource, answer: bool | None) -> str:
     return format_html(
         '<div role=group aria-labelledby="{word} t{pk}">'
         "<span aria-hidden=true>{short}</span>"
-        "<button form=pf formaction={url} name=worth value=yes aria-pressed={yes_pressed}>"
+        "<button form=pf formaction={url} name=worth value=yes{yes_pressed}>"
         "{yes}</button>"
-        "<button form=pf formaction={url} name=worth value=no aria-pressed={no_pressed}>"
+        "<button form=pf formaction={url} name=worth value=no{no_pressed}>"
         "{no}</button>"
         "{said}</div>",
         word=WORTH_WORD,
@@ -314,7 +315,11 @@ def _worth_form(resource, answer: bool | None) -> str:
         short=gettext("Worth your time?"),
         yes=gettext("Yes"),
         no=gettext("No"),
-        yes_pressed="true" if answer is True else "false",
-        no_pressed="true" if answer is False else "false",
+        yes_pressed=_pressed(answer, True),
+        no_pressed=_pressed(answer, False),
         said=format_html("<span class=worth-said>{}</span>", said) if said else "",
     )
+
+
+def _pressed(answer: bool | None, button: bool) -> str:
+    return "" if answer is None else f" aria-pressed={'true' if answer is button else 'false'}"

@@ -61,6 +61,8 @@ def test_worth_it_is_asked_after_done_and_changeable_with_htmx(resource, alice, 
     response = alice_client.post(f"/resources/{resource.pk}/progress/", {"done": "on"}, **HTMX)
     fragment = response.content.decode()
     assert f"id=x{resource.pk}" in fragment and "Worth your time?" in fragment
+    # Not answered yet: two plain buttons, neither pressed nor "not pressed".
+    assert "aria-pressed" not in fragment.split(f"id=x{resource.pk}")[1]
     answer = alice_client.post(f"/resources/{resource.pk}/worth/", {"worth": "yes"}, **HTMX)
     html = answer.content.decode()
     assert answer.status_code == 200 and "<html" not in html and "You said yes." in html
