@@ -3,8 +3,9 @@ and an HTML part, in the learner's language, signed with the site's name, and wi
 one-click unsubscribe headers.
 
 ``Composer`` renders a batch of deliveries with the same few queries whatever the batch's size:
-the learners' verified addresses, the week's done events, the resources added to the roadmaps,
-and what each learner finished on the home roadmap (for "what is next").
+the week's done events, the resources added to the roadmaps, and what each learner finished on
+the home roadmap (for "what is next"); whether the address is verified comes with the rows
+(``address_verified``). A run, besides, reads the home roadmap and its curriculum once.
 """
 
 from collections import defaultdict
@@ -14,6 +15,7 @@ from datetime import date, datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ from goals.unsubscribe import unsubscribe_url
 from history.activity import zone_of
 from history.models import Event
 from roadmap.models import Progress, Resource, Roadmap
-from roadmap.outline import curriculum_of
+from roadmap.outline import read_curriculum
 
 # Titles listed in a summary; the rest are counted.
 LISTED = 10
@@ -51,35 +53,48 @@ def week_of(delivery: Delivery, goal: Goal) -> tuple[datetime, datetime]:
     return local_midnight(day - timedelta(days=7), zone), local_midnight(day, zone)
 
 
+def address_verified() -> Exists:
+    """Whether a delivery's learner has verified the address they sign in with, annotated on
+    the rows a batch sends (as ``address_verified``) rather than read in a query of its own."""
+    return Exists(
+        EmailAddress.objects.filter(
+            user=OuterRef("user"), email__iexact=OuterRef("user__email"), verified=True
+        )
+    )
+
+
 def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
 class Composer:
-    """Renders deliveries into messages. One per run: the home roadmap is read once."""
+    """Renders deliveries into messages. One per run: the home roadmap and its reading order
+    are read once, with their own queries rather than through the process's curriculum cache
+    (``curriculum_of``), so that a run costs the same queries whatever the process did before:
+    that cache reads again whenever anything in the process asks for the roadmap with another
+    ``content_version``, such as a ``Roadmap`` read before the last curriculum edit."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
         self._home: Roadmap | None = None
+        self._reading_order: tuple[Resource, ...] = ()
         self._home_read = False
 
     @property
     def home(self) -> Roadmap | None:
         if not self._home_read:
             self._home = Roadmap.objects.published().order_by("order", "pk").first()
+            if self._home is not None:
+                self._reading_order = read_curriculum(self._home).resources
             self._home_read = True
         return self._home
 
     def load(self, deliveries: list[Delivery]) -> BatchData:
+        """What the batch's messages need besides the rows themselves, which come annotated
+        with ``address_verified``."""
         data = BatchData()
         users = {delivery.user_id for delivery in deliveries}
-        data.verified = {
-            user_id
-            for user_id, address, email in EmailAddress.objects.filter(
-                user_id__in=users, verified=True
-            ).values_list("user_id", "email", "user__email")
-            if address.lower() == email.lower()
-        }
+        data.verified = {d.user_id for d in deliveries if d.address_verified}
         weeks = [
             week_of(d, d.user.goal) for d in deliveries if d.kind == Delivery.Kind.WEEKLY_SUMMARY
         ]
@@ -124,9 +139,11 @@ class Composer:
         if self.home is None:
             return None
         finished = data.finished.get(user_id, set())
-        for resource in curriculum_of(self.home).resources:
+        for resource in self._reading_order:
             if resource.pk not in finished:
-                return Item(resource.title, absolute(resource.get_absolute_url()))
+                # From the home roadmap's own address: the resource's would read its roadmap.
+                url = f"{self.home.get_absolute_url()}#{resource.anchor}"
+                return Item(resource.title, absolute(url))
         return None
 
     def message(self, delivery: Delivery, data: BatchData) -> EmailMultiAlternatives | None:

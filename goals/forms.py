@@ -53,7 +53,9 @@ class GoalForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs) -> None:
         self.user = user
-        instance = Goal.objects.filter(user=user).first() or Goal(user=user)
+        # A learner not saved yet (an import checked as for a new learner) has no goal.
+        stored = Goal.objects.filter(user=user).first() if user.pk is not None else None
+        instance = stored or Goal(user=user)
         super().__init__(*args, instance=instance, **kwargs)
         # A post that leaves them out (an older form, a script setting the time zone) keeps them.
         for name in ("weekly_goal_unit", "summary_day"):

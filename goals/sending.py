@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from goals.emails import Composer
+from goals.emails import Composer, address_verified
 from goals.models import Delivery
 from goals.reminders import BATCH, Due, due_at
 
@@ -68,6 +68,7 @@ def _send_batches(now: datetime, report: Report, composer: Composer, mailer, bat
                 Delivery.objects.ready(now)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("user__goal")
+                .annotate(address_verified=address_verified())
                 .order_by("pk")[:batch]
             )
             if not rows:
@@ -130,19 +131,20 @@ def _send_one(row: Delivery, composer, data, mailer, now: datetime, report: Repo
     report.sent += 1
 
 
-def send_due(now: datetime | None = None, *, dry_run: bool = False) -> Report:
+def send_due(now: datetime | None = None, *, dry_run: bool = False, batch: int = BATCH) -> Report:
     """Send every email due at ``now`` (default: the real time) and retries that are ready.
 
-    A dry run records and sends nothing, and lists what would go.
+    A dry run records and sends nothing, and lists what would go. Learners are read, and emails
+    sent, ``batch`` at a time; each batch costs the same queries.
     """
     now = now or timezone.now()
     report = Report()
-    for due in due_at(now):
+    for due in due_at(now, batch=batch):
         if dry_run:
             report.due.extend(due)
         else:
             claim(due, now)
             report.claimed += len(due)
     if not dry_run:
-        send_waiting(now, report)
+        send_waiting(now, report, batch=batch)
     return report

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from groups.exports import groups_of
+from history import settings_parts
 from history.activity import zone_of
 from history.models import Event, PublicProfile
 from roadmap.models import Note, Progress, Resource, Roadmap
@@ -86,6 +87,8 @@ def export_json(user, *, now: datetime | None = None) -> Iterator[str]:
     }
     for note in head["notes"]:
         note["public"] = note["public"] is not None
+    for part in settings_parts.parts():
+        head["settings"][part.key] = part.export(user)
     head["groups"] = groups_of(user)
     text = json.dumps(head, ensure_ascii=False, indent=1)
     yield text[: text.rindex("}")].rstrip() + ',\n "events": ['
@@ -124,6 +127,9 @@ def export_markdown(user, *, now: datetime | None = None) -> str:
         gettext("Exported %(date)s. [x] done, [~] in progress, [-] skipped.")
         % {"date": date_format(exported_on(user, now=now), "DATE_FORMAT")},
     ]
+    for part in settings_parts.parts():
+        if part_lines := part.markdown(user):
+            lines += ["", *part_lines]
     shown: set[int] = set()
     for roadmap in Roadmap.objects.published():
         curriculum = curriculum_of(roadmap)

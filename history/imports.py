@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from history import settings_parts
 from history.exports import SCHEMA
 from history.models import Event, PublicNote
 from insights import section_activity
@@ -122,8 +123,12 @@ def _rows(data: dict, key: str) -> list:
     return rows
 
 
-def parse_export(raw: bytes, *, now: datetime | None = None) -> dict:
-    """Validate an uploaded export and return it normalised, or raise InvalidExportFile."""
+def parse_export(raw: bytes, *, user=None, now: datetime | None = None) -> dict:
+    """Validate an uploaded export and return it normalised, or raise InvalidExportFile.
+
+    ``user`` is the learner importing, for the checks that depend on them (the settings parts
+    of other apps, history/settings_parts.py); without one, they check as for a new learner.
+    """
     latest = (now or timezone.now()) + AHEAD
     if len(raw) > MAX_IMPORT_BYTES:
         raise InvalidExportFile(
@@ -146,7 +151,14 @@ def parse_export(raw: bytes, *, now: datetime | None = None) -> dict:
             _("This export uses schema %(found)r; this instance reads schema %(schema)d.")
             % {"found": str(data["schema"])[:20], "schema": SCHEMA}
         )
-    out: dict = {"schema": SCHEMA, "settings": {}, "progress": [], "notes": [], "events": []}
+    out: dict = {
+        "schema": SCHEMA,
+        "settings": {},
+        "parts": {},
+        "progress": [],
+        "notes": [],
+        "events": [],
+    }
 
     found_settings = data.get("settings") or {}
     if not isinstance(found_settings, dict):
@@ -162,6 +174,12 @@ def parse_export(raw: bytes, *, now: datetime | None = None) -> dict:
         if not isinstance(found_settings["count_skipped_as_done"], bool):
             raise InvalidExportFile(_("“count_skipped_as_done” must be true or false."))
         out["settings"]["count_skipped_as_done"] = found_settings["count_skipped_as_done"]
+    for part in settings_parts.parts():
+        if part.key in found_settings:
+            try:
+                out["parts"][part.key] = part.parse(found_settings[part.key], user)
+            except ValueError as error:
+                raise InvalidExportFile(str(error)) from None
 
     statuses = set(Status.values)
     for n, row in enumerate(_rows(data, "progress"), 1):
@@ -247,6 +265,7 @@ class Plan:
     events_added: list = field(default_factory=list)  # Event, unsaved
     events_skipped: int = 0
     settings_changed: list = field(default_factory=list)  # (field, label, old, new)
+    parts_changed: list = field(default_factory=list)  # (SettingsPart, value, [(label, old, new)])
     missing: list = field(default_factory=list)  # (roadmap slug, url, title), once each
 
     @property
@@ -258,6 +277,7 @@ class Plan:
             + len(self.notes_changed)
             + len(self.events_added)
             + len(self.settings_changed)
+            + sum(len(rows) for _part, _value, rows in self.parts_changed)
         )
 
 
@@ -301,6 +321,11 @@ def plan_import(user, data: dict) -> Plan:
     for name, value in data["settings"].items():
         if getattr(user, name) != value:
             plan.settings_changed.append((name, labels[name], getattr(user, name), value))
+    # Uploads kept from before parts existed hold none.
+    found_parts = data.get("parts", {})
+    for part in settings_parts.parts():
+        if part.key in found_parts and (rows := part.changes(user, found_parts[part.key])):
+            plan.parts_changed.append((part, found_parts[part.key], rows))
 
     rows = {row.resource_id: row for row in Progress.objects.for_user(user)}
     wanted: dict[int, tuple[Resource, str, str]] = {}
@@ -379,6 +404,8 @@ def apply_import(user, data: dict) -> Plan:
             for name, _label, _old, value in plan.settings_changed:
                 setattr(user, name, value)
             user.save(update_fields=[name for name, *_ in plan.settings_changed])
+        for part, value, _rows in plan.parts_changed:
+            part.apply(user, value)
 
         # A check-off in another tab may have made a row since the plan: the file still wins.
         learning.write_progress(

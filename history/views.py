@@ -115,7 +115,9 @@ def data(request: HttpRequest) -> HttpResponse:
         else:
             upload = form.cleaned_data["file"]
             try:
-                parsed = imports.parse_export(upload.read(imports.MAX_IMPORT_BYTES + 1))
+                parsed = imports.parse_export(
+                    upload.read(imports.MAX_IMPORT_BYTES + 1), user=request.user
+                )
             except imports.InvalidExportFile as error:
                 form.add_error("file", f"{error} Nothing was imported.")
                 status = 422
@@ -180,7 +182,7 @@ def _summary(plan: imports.Plan) -> str:
         (events, ngettext("%(n)d history event", "%(n)d history events", events)),
     ]
     parts = [text % {"n": n} for n, text in counts if n]
-    if plan.settings_changed:
+    if plan.settings_changed or plan.parts_changed:
         parts.append(gettext("your settings"))
     sentences = {
         1: _("Imported %(a)s."),

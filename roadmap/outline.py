@@ -229,7 +229,7 @@ def curriculum_of(roadmap: Roadmap) -> Curriculum:
     cached = _curricula.get(roadmap.pk)
     if cached is not None and cached[0] == roadmap.content_version:
         return cached[1]
-    curriculum = _read_curriculum(roadmap)
+    curriculum = read_curriculum(roadmap)
     _curricula[roadmap.pk] = (roadmap.content_version, curriculum)
     return curriculum
 
@@ -247,7 +247,12 @@ caches.register(
 )
 
 
-def _read_curriculum(roadmap: Roadmap) -> Curriculum:
+def read_curriculum(roadmap: Roadmap) -> Curriculum:
+    """The roadmap's published curriculum read now (two queries), past the process's cache.
+
+    For work that must cost the same queries whatever the process read before, such as a run
+    of emails (goals/emails.py); pages use ``curriculum_of``.
+    """
     sections = list(Section.objects.published().filter(roadmap=roadmap).order_by("order", "pk"))
     resources = Resource.objects.published().filter(roadmap=roadmap).order_by("order", "pk")
 

@@ -2,13 +2,16 @@
 learner's data."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
+from goals.forms import GoalForm
+from goals.models import Delivery, Goal
 from history.imports import MAX_IMPORT_BYTES
 from history.models import Event, PendingImport, PublicNote
 from roadmap import learning
@@ -18,6 +21,7 @@ from tests.conftest import PASSWORD, client_for, make_resource, make_section
 pytestmark = pytest.mark.django_db
 
 Status = Progress.Status
+FINISH_BY = timezone.localdate() + timedelta(days=90)
 
 
 @pytest.fixture
@@ -39,6 +43,15 @@ def alices_work(alice, curriculum):
     learning.save_note(alice, curriculum["attention"], "# Q, K, V\n\nSoftmax **weights**.")
     alice.time_zone = "Europe/Paris"
     alice.save(update_fields=["time_zone"])
+    Goal.objects.create(
+        user=alice,
+        weekly_goal=4,
+        weekly_goal_unit=Goal.Unit.HOURS,
+        finish_by=FINISH_BY,
+        weekly_summary=True,
+        summary_day=Goal.Weekday.SUNDAY,
+        inactivity_reminder_days=10,
+    )
     return alice
 
 
@@ -61,6 +74,7 @@ def snapshot(user) -> dict:
             )
         ),
         "time_zone": User.objects.get(pk=user.pk).time_zone,
+        "goal": Goal.objects.filter(user=user).values(*GoalForm.Meta.fields).first(),
     }
 
 
@@ -110,6 +124,72 @@ def test_the_json_export_holds_everything_with_resources_by_roadmap_and_url(
     assert "password" not in json.dumps(data)
 
 
+def test_the_json_export_holds_the_goal_chosen_and_nothing_the_emails_keep(
+    alices_work, alice_client, bob
+):
+    goal = Goal.objects.get(user=alices_work)
+    Delivery.objects.create(user=alices_work, kind=Delivery.Kind.WEEKLY_SUMMARY, period="x")
+    data = exported(alice_client)
+    assert data["settings"]["goal"] == {
+        "weekly_goal": 4,
+        "weekly_goal_unit": "hours",
+        "finish_by": FINISH_BY.isoformat(),
+        "weekly_summary": True,
+        "summary_day": 6,
+        "inactivity_reminder_days": 10,
+    }
+    text = json.dumps(data)
+    assert goal.unsubscribe_nonce not in text and '"period"' not in text
+    assert exported(client_for(bob))["settings"]["goal"] is None
+
+
+def test_a_goal_in_part_changes_only_what_it_holds_and_null_changes_nothing(
+    alices_work, alice_client
+):
+    for settings in ({"goal": None}, {"goal": {}}):
+        pending = import_file(alice_client, json.dumps({"schema": 1, "settings": settings}))
+        preview = alice_client.get(f"/accounts/data/import/{pending.pk}/").content.decode()
+        assert "Nothing to import" in preview
+    file = {"schema": 1, "settings": {"goal": {"weekly_goal": 7, "finish_by": None}}}
+    confirm(alice_client, import_file(alice_client, json.dumps(file)))
+    goal = Goal.objects.get(user=alices_work)
+    assert (goal.weekly_goal, goal.finish_by) == (7, None)
+    assert (goal.weekly_goal_unit, goal.summary_day, goal.inactivity_reminder_days) == (
+        Goal.Unit.HOURS,
+        Goal.Weekday.SUNDAY,
+        10,
+    )
+
+
+def test_a_finish_date_that_passed_is_taken_only_where_it_is_already_set(
+    alices_work, alice_client, bob
+):
+    passed = timezone.localdate() - timedelta(days=3)
+    Goal.objects.filter(user=alices_work).update(finish_by=passed)
+    data = json.dumps(exported(alice_client))
+    pending = import_file(alice_client, data)  # as the settings page keeps a date it shows
+    assert (
+        "Nothing to import"
+        in alice_client.get(f"/accounts/data/import/{pending.pk}/").content.decode()
+    )
+    response = upload(client_for(bob), data)
+    assert response.status_code == 422
+    assert "Finish the roadmap by: Choose a date from today on." in response.content.decode()
+    assert not Goal.objects.filter(user=bob).exists()
+
+
+def test_a_goal_with_nothing_chosen_makes_no_goal(bob):
+    bob_client = client_for(bob)
+    file = {"schema": 1, "settings": {"goal": {"weekly_goal": None, "weekly_summary": False}}}
+    pending = import_file(bob_client, json.dumps(file))
+    assert (
+        "Nothing to import"
+        in bob_client.get(f"/accounts/data/import/{pending.pk}/").content.decode()
+    )
+    confirm(bob_client, pending)
+    assert not Goal.objects.filter(user=bob).exists()
+
+
 def test_the_export_holds_only_the_learners_own_data(alices_work, bob, curriculum):
     learning.save_note(bob, curriculum["lstm"], "bob-secret")
     data = exported(client_for(bob))
@@ -131,6 +211,11 @@ def test_the_markdown_export_is_a_study_document_in_roadmap_order(alices_work, a
     assert "  - Bookmark: video 7, 12:40" in text
     assert "  # Q, K, V\n\n  Softmax **weights**." in text[attention:backprop]
     assert "### Basics" in text
+    goal = text.index("## Goal\n\n- Weekly goal: 4\n- Counted in: hours of estimated time\n")
+    assert goal < attention
+    assert f"- Finish the roadmap by: {FINISH_BY.isoformat()}\n" in text
+    assert "- Email me a summary of my week: yes\n- My week starts on: Sunday\n" in text
+    assert "- Remind me after this many days without activity: 10\n" in text
 
 
 def test_exports_need_a_signed_in_learner(anon):
@@ -153,7 +238,11 @@ def test_importing_previews_then_applies_in_one_go_and_twice_changes_nothing(
     assert "1 note added" in preview
     assert "3 history events added, 0 already there" in preview
     assert "Time zone: UTC → Europe/Paris" in preview
+    assert "Weekly goal: — → 4" in preview
+    assert "Counted in: resources → hours of estimated time" in preview
+    assert "My week starts on: Monday → Sunday" in preview
     assert Note.objects.for_user(bob).count() == 0  # a preview writes nothing
+    assert not Goal.objects.filter(user=bob).exists()
 
     response = confirm(bob_client, pending)
     assert response.status_code == 302 and response["Location"] == "/me/"
@@ -163,6 +252,7 @@ def test_importing_previews_then_applies_in_one_go_and_twice_changes_nothing(
     assert theirs["notes"] == mine["notes"]
     assert set(mine["events"]) <= set(theirs["events"])
     assert theirs["time_zone"] == "Europe/Paris"
+    assert theirs["goal"] == mine["goal"]
 
     again = import_file(bob_client, json.dumps(data))
     preview = bob_client.get(f"/accounts/data/import/{again.pk}/").content.decode()
@@ -269,6 +359,30 @@ def test_the_round_trip_export_delete_sign_up_import_restores_everything(
             "is not a date and time with a time zone",
         ),
         (b'{"schema": 1, "settings": {"time_zone": "Mars/Olympus"}}', "not one this server"),
+        (
+            b'{"schema": 1, "settings": {"goal": {"weekly_goal": 501}}}',
+            "In your goal settings, Weekly goal: Ensure this value is less than or equal to 500.",
+        ),
+        (b'{"schema": 1, "settings": {"goal": {"weekly_goal": 2.5}}}', "Enter a whole number."),
+        (
+            b'{"schema": 1, "settings": {"goal": {"inactivity_reminder_days": 0}}}',
+            "Remind me after this many days without activity: Ensure this value is greater",
+        ),
+        (
+            b'{"schema": 1, "settings": {"goal": {"weekly_goal_unit": "pages"}}}',
+            "Counted in: Select a valid choice.",
+        ),
+        (b'{"schema": 1, "settings": {"goal": {"summary_day": 7}}}', "My week starts on: Select"),
+        (
+            b'{"schema": 1, "settings": {"goal": {"finish_by": "2001-01-01"}}}',
+            "Finish the roadmap by: Choose a date from today on.",
+        ),
+        (b'{"schema": 1, "settings": {"goal": {"finish_by": "soon"}}}', "Enter a valid date."),
+        (
+            b'{"schema": 1, "settings": {"goal": {"weekly_summary": "yes"}}}',
+            "Email me a summary of my week must be true or false.",
+        ),
+        (b'{"schema": 1, "settings": {"goal": [4]}}', "must be an object or null."),
         (b'{"schema": 1, "settings": {"time_zone": "{{ user.password }}"}}', "not one this"),
     ],
 )
