@@ -359,21 +359,14 @@ def _group_intros(section: Section) -> dict[str, str]:
 # that is the only query besides Django's session and user lookups. Written out, because
 # compiling it through the ORM cost more than running it. Columns: kind, id, number, text,
 # text, time. Only in-progress rows need their time ("Continue with" picks the latest one).
-# One round trip: the roadmap (kind 0), then the learner's rows in it: progress (1), notes (2)
-# and their last visit (3). Rows of the learner's other roadmaps are left out, so that what
-# they do there neither costs this page nor moves its cache key.
+# One round trip: the roadmap (kind 0), then the learner's progress (1), notes (2) and last
+# visits (3), each by the learner's own index; load_state keeps the rows of this roadmap.
 _STATE_SQL = (
-    "WITH rm AS (SELECT id, content_version FROM roadmap_roadmap WHERE {roadmap}) "
-    "SELECT 0, id, content_version, '', '', NULL FROM rm "
-    "UNION ALL SELECT 1, p.resource_id, 0, p.status, p.bookmark, "
-    "CASE WHEN p.status = 'in_progress' THEN p.updated_at END "
-    "FROM roadmap_progress p JOIN roadmap_resource r ON r.id = p.resource_id "
-    "JOIN rm ON rm.id = r.roadmap_id WHERE p.user_id = %s "
-    "UNION ALL SELECT 2, n.resource_id, 0, '', '', NULL "
-    "FROM roadmap_note n JOIN roadmap_resource r ON r.id = n.resource_id "
-    "JOIN rm ON rm.id = r.roadmap_id WHERE n.user_id = %s "
-    "UNION ALL SELECT 3, v.roadmap_id, 0, '', '', v.seen_until "
-    "FROM roadmap_visit v JOIN rm ON rm.id = v.roadmap_id WHERE v.user_id = %s"
+    "SELECT 0, id, content_version, '', '', NULL FROM roadmap_roadmap WHERE {roadmap} "
+    "UNION ALL SELECT 1, resource_id, 0, status, bookmark, "
+    "CASE WHEN status = 'in_progress' THEN updated_at END FROM roadmap_progress WHERE user_id = %s "
+    "UNION ALL SELECT 2, resource_id, 0, '', '', NULL FROM roadmap_note WHERE user_id = %s "
+    "UNION ALL SELECT 3, roadmap_id, 0, '', '', seen_until FROM roadmap_visit WHERE user_id = %s"
 )
 _BY_SLUG = _STATE_SQL.format(roadmap="slug = %s AND is_published")
 _HOME = _STATE_SQL.format(
@@ -443,7 +436,12 @@ def load_state(user, *, slug: str | None = None, roadmap_id: int | None = None) 
         return LearnerState(roadmap)
     statuses, bookmarks, touched, noted = {}, {}, {}, set()
     seen_until = None
+    # The learner's rows in this roadmap only: what they do in another neither costs this page
+    # nor moves its cache key. (Its curriculum is read for the outline next anyway.)
+    ids = curriculum_of(roadmap).resource_ids
     for kind, pk, _, status, bookmark, when in rows:
+        if kind in (1, 2) and pk not in ids:
+            continue
         if kind == 1:
             if status != Status.NOT_STARTED:
                 statuses[pk] = status

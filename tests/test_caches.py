@@ -155,3 +155,19 @@ def test_after_a_learners_change_only_the_section_it_touched_renders_again():
     # A filter showing part of a section keeps that part apart from the whole section.
     alice_client.get("/?status=done")
     assert len(fragments.sections) == 5
+
+
+def test_what_a_learner_does_in_another_roadmap_leaves_this_ones_page_cached():
+    first, second = make_roadmap(slug="llm", order=1), make_roadmap(slug="agents", order=2)
+    here, there = make_resource(make_section(first)), make_resource(make_section(second))
+    alice = make_user("alice@example.com")
+    alice_client = client_for(alice)
+    learning.set_status(alice, here, Progress.Status.DONE)
+    alice_client.get("/")
+    assert pagecache.count() == 1
+    learning.set_status(alice, there, Progress.Status.DONE)
+    assert "1 of 1" in alice_client.get("/").content.decode()
+    assert pagecache.count() == 1  # the same key: served from the cache
+    learning.set_status(alice, here, Progress.Status.NOT_STARTED)
+    assert "0 of 1" in alice_client.get("/").content.decode()
+    assert pagecache.count() == 2
