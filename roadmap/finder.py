@@ -36,7 +36,6 @@ from roadmap.models import Progress, Resource
 from roadmap.outline import Group, Outline, SectionNode, curriculum_of
 
 PARAMS = ("q", "kind", "level", "status")
-_VISITOR_PARAMS = ("q", "kind", "level")  # a visitor has no statuses to filter by
 MAX_TEXT = 200
 # The General level's stored value is "", which a URL cannot tell apart from "any level".
 GENERAL = "general"
@@ -220,7 +219,8 @@ def parse(data: QueryDict, *, learner: bool) -> tuple[Query, dict[str, str], dic
     """The valid query, the errors by field, and the values as typed (to show them back)."""
     if not any(name in data for name in PARAMS):
         # No filter asked for, as on most views of the page: nothing to validate.
-        return Query(), {}, dict.fromkeys(PARAMS if learner else _VISITOR_PARAMS, "")
+        # The form's fields as typed: all empty, and no status for a visitor (FindForm).
+        return Query(), {}, {name: "" for name in PARAMS if learner or name != "status"}
     form = FindForm(data, learner=learner)
     typed = {name: data.get(name, "") for name in form.fields}
     if not form.is_valid():

@@ -33,7 +33,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from roadmap import caches
 from roadmap.context_processors import curriculum_lang_attr
-from roadmap.models import Progress, Resource, Roadmap
+from roadmap.models import Resource, Roadmap
 
 ITEM_TEMPLATE = "roadmap/_resource.html"
 CSRF_PLACEHOLDER = "\x00csrf-token\x00"  # cannot occur in curriculum text: NUL is refused
@@ -60,14 +60,14 @@ def looker(outline, extras: dict[int, str], *, learner: bool) -> Callable[[Resou
     """How the page's learner (or visitor) sees each resource of ``outline``."""
     if not learner:
         return lambda resource: ItemLook(False, extras=extras.get(resource.pk, ""))
-    statuses, bookmarks = outline.statuses, outline.bookmarks
+    status_of, bookmarks = outline.status_of, outline.bookmarks
     noted, new = outline.noted_ids, outline.new_ids
 
     def look(resource: Resource) -> ItemLook:
         pk = resource.pk
         return ItemLook(
             True,
-            statuses.get(pk, Progress.Status.NOT_STARTED),
+            status_of(resource),
             bookmarks.get(pk, ""),
             pk in noted,
             pk in new,
@@ -181,9 +181,3 @@ def toc_entry(roadmap: Roadmap, node, *, learner: bool, render: Callable[[], str
     """One entry of the table of contents, for a learner or a visitor."""
     key = (*caches.curriculum_key(roadmap), node.section.pk, learner, node.look())
     return toc_entries.get(key, render, "")
-
-
-def clear() -> None:
-    """Forget every kept piece (``caches.clear_all`` empties them all, with the other caches)."""
-    for kept in (items, sections, toc_entries):
-        kept.clear()

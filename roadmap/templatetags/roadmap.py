@@ -38,21 +38,22 @@ def headings_under(note_html: str, parent_level: int) -> SafeString:
     return mark_safe(_headings_under(note_html, int(parent_level)))  # noqa: S308 - sanitised by nh3
 
 
+def _partial(context, name: str, **values) -> Callable[[], str]:
+    """A renderer of the roadmap page's partial ``name`` with the tag's context and ``values``,
+    for a fragment cache to call when the piece is not kept yet."""
+
+    def render() -> str:
+        return get_template(f"roadmap/roadmap.html#{name}").render(context.flatten() | values)
+
+    return render
+
+
 @register.simple_tag(takes_context=True)
 def roadmap_sections(context) -> SafeString:
     """Every section the page shows (``found.sections``), each from the per-process section
     cache or rendered by the template's ``section`` partial (see roadmap.fragments)."""
     outline, found, learner = context["outline"], context["found"], context["learner"]
     look = fragments.looker(outline, context.get("extras") or {}, learner=learner)
-    template = get_template("roadmap/roadmap.html#section")
-
-    def renderer(node, groups) -> Callable[[], str]:
-        def render() -> str:
-            flat = context.flatten() | {"node": node, "groups": groups}
-            return template.render(flat | {"csrf_token": fragments.CSRF_PLACEHOLDER})
-
-        return render
-
     csrf_token = str(context.get("csrf_token", ""))
     return mark_safe(  # noqa: S308 - each section escaped by the template that rendered it
         "\n".join(
@@ -63,7 +64,13 @@ def roadmap_sections(context) -> SafeString:
                 tuple(tuple(look(r) for r in group.resources) for group in groups),
                 learner=learner,
                 filtered=found.active,
-                render=renderer(node, groups),
+                render=_partial(
+                    context,
+                    "section",
+                    node=node,
+                    groups=groups,
+                    csrf_token=fragments.CSRF_PLACEHOLDER,
+                ),
                 csrf_token=csrf_token,
             )
             for node, groups in found.sections
@@ -75,13 +82,11 @@ def roadmap_sections(context) -> SafeString:
 def toc_entry(context, node) -> SafeString:
     """One entry of the table of contents (the template's ``toc-entry`` partial), from the
     per-process cache (see roadmap.fragments)."""
-
-    def render() -> str:
-        flat = context.flatten() | {"part": node}
-        return get_template("roadmap/roadmap.html#toc-entry").render(flat)
-
     return fragments.toc_entry(
-        context["outline"].roadmap, node, learner=context["learner"], render=render
+        context["outline"].roadmap,
+        node,
+        learner=context["learner"],
+        render=_partial(context, "toc-entry", part=node),
     )
 
 
@@ -90,7 +95,7 @@ def resource_item(context, resource, heading_level: int) -> SafeString:
     """One resource's list item, from the per-process fragment cache (see roadmap.fragments)."""
     outline, learner = context["outline"], context["learner"]
     look = fragments.looker(outline, context.get("extras") or {}, learner=learner)(resource)
-    csrf_token = str(context.get("csrf_token", "")) if context["learner"] else ""
+    csrf_token = str(context.get("csrf_token", "")) if learner else ""
     return fragments.resource_item(
         outline.roadmap, resource, heading_level, look, csrf_token=csrf_token
     )
