@@ -7,23 +7,28 @@ Everything comes from two aggregate queries, whatever the number of events:
   days this month;
 - distinct resources marked done per local month over the last year.
 
-Nothing is cached: both queries read the ``history_event_user_time`` index and the page is
-cheap enough without (``make bench``, "dashboard").
+The figures are not cached: both queries read the ``history_event_user_time`` index. What is
+kept, in this process, is the words of the calendar's days (``heatmap dates`` in
+roadmap/caches.py): the same dates show on every learner's calendar, and formatting a date costs
+Django more than all the rest of its square.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncDate, TruncMonth
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format, get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from history.models import Event
+from roadmap import caches
 from roadmap.models import Progress
 
 LEVELS = 4  # shades above "nothing", as in every contribution calendar
@@ -50,17 +55,55 @@ class Day:
 
     @property
     def label(self) -> str:
-        when = {
-            "weekday": date_format(self.date, "D"),
-            "date": date_format(self.date, "DATE_FORMAT"),
-        }
-        if not self.count:
-            return gettext("no activity on %(weekday)s %(date)s") % when
-        return ngettext(
-            "%(count)d event on %(weekday)s %(date)s",
-            "%(count)d events on %(weekday)s %(date)s",
-            self.count,
-        ) % {"count": self.count, **when}
+        return _DayLabels().label(self)
+
+
+# Room for two years of days in every language: every calendar shown today and tomorrow (whatever
+# the learners' time zones), without growing for ever.
+DAY_WORDS_KEPT = 2 * 366 * len(settings.LANGUAGES)
+
+
+@lru_cache(maxsize=DAY_WORDS_KEPT)
+def _day_words(language: str, format_string: str, day: date) -> tuple[str, str]:
+    """The weekday and the date of ``day`` as a label shows them ("Sat", "Jan. 10, 2026"), in
+    ``language`` (the active one) with ``format_string`` (what DATE_FORMAT resolves to there):
+    the words depend on nothing else, so that is the key."""
+    return dateformat.format(day, "D"), dateformat.format(day, format_string)
+
+
+def forget_day_words() -> None:
+    _day_words.cache_clear()
+
+
+def day_words_kept() -> int:
+    return _day_words.cache_info().currsize
+
+
+class _DayLabels:
+    """The days' labels, their sentences looked up once per number of events rather than once
+    a day."""
+
+    def __init__(self) -> None:
+        self.language = caches.language()
+        self.format_string = get_format("DATE_FORMAT")
+        self.sentences: dict[int, str] = {}
+
+    def label(self, day: "Day") -> str:
+        weekday, when = _day_words(self.language, self.format_string, day.date)
+        sentence = self.sentences.get(day.count)
+        if sentence is None:
+            if not day.count:
+                sentence = gettext("no activity on %(weekday)s %(date)s")
+            else:
+                sentence = ngettext(
+                    "%(count)d event on %(weekday)s %(date)s",
+                    "%(count)d events on %(weekday)s %(date)s",
+                    day.count,
+                )
+            self.sentences[day.count] = sentence
+        if not day.count:
+            return sentence % {"weekday": weekday, "date": when}
+        return sentence % {"count": day.count, "weekday": weekday, "date": when}
 
 
 @dataclass(frozen=True)
@@ -103,10 +146,11 @@ class Activity:
             f"{escape(label)}</text>"
             for week, label in self.month_labels
         ]
+        labels = _DayLabels()
         parts += [
             f'<rect x="{day.week * CELL}" y="{day.weekday * CELL + LABELS_BAND}" '
             f'width="{CELL - 1}" height="{CELL - 1}" rx="2" '
-            f'class="level-{day.level}"><title>{escape(day.label)}</title></rect>'
+            f'class="level-{day.level}"><title>{escape(labels.label(day))}</title></rect>'
             for day in self.days
         ]
         return mark_safe("".join(parts))  # noqa: S308
