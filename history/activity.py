@@ -13,6 +13,7 @@ roadmap/caches.py): the same dates show on every learner's calendar, and formatt
 Django more than all the rest of its square.
 """
 
+import html
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -147,10 +148,12 @@ class Activity:
             for week, label in self.month_labels
         ]
         labels = _DayLabels()
+        # The labels are plain strings: html.escape is what Django's escape does to them, without
+        # its check for lazy strings at each of the 365.
         parts += [
             f'<rect x="{day.week * CELL}" y="{day.weekday * CELL + LABELS_BAND}" '
             f'width="{CELL - 1}" height="{CELL - 1}" rx="2" '
-            f'class="level-{day.level}"><title>{escape(labels.label(day))}</title></rect>'
+            f'class="level-{day.level}"><title>{html.escape(labels.label(day))}</title></rect>'
             for day in self.days
         ]
         return mark_safe("".join(parts))  # noqa: S308
@@ -176,13 +179,15 @@ def _months_before(first_of_month: date, n: int) -> date:
 def _streaks(active: list[date], today: date) -> tuple[int, int]:
     """(current, longest) runs of consecutive active days; today may still be to come."""
     longest = run = 0
-    previous = None
+    previous = None  # as an ordinal: consecutive days are consecutive numbers
     for day in active:
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
-        longest = max(longest, run)
-        previous = day
+        ordinal = day.toordinal()
+        run = run + 1 if previous is not None and ordinal - previous == 1 else 1
+        if run > longest:
+            longest = run
+        previous = ordinal
     # The current streak is alive if it reached today, or yesterday (today is not over yet).
-    current = run if previous is not None and (today - previous).days <= 1 else 0
+    current = run if previous is not None and today.toordinal() - previous <= 1 else 0
     return current, longest
 
 
@@ -191,8 +196,6 @@ def activity_for(user, *, now: datetime | None = None) -> Activity:
     now = timezone.localtime(now or timezone.now(), zone)
     today = now.date()
     first_day = today - timedelta(days=364)
-    # Start on the Monday of the first week so every column is a whole week.
-    grid_start = first_day - timedelta(days=first_day.weekday())
 
     per_day = dict(
         Event.objects.for_user(user)
@@ -207,17 +210,19 @@ def activity_for(user, *, now: datetime | None = None) -> Activity:
 
     last_year = {day: n for day, n in per_day.items() if first_day <= day <= today}
     busiest = max(last_year.values(), default=0)
+    level_of = {count: _level(count, busiest) for count in {0, *last_year.values()}}
     days: list[Day] = []
     month_labels: list[tuple[int, str]] = []
-    day = first_day
-    while day <= today:
-        week = (day - grid_start).days // 7
-        starts_month = day.day == 1 or day == first_day
-        if starts_month and (not month_labels or month_labels[-1][0] < week - 1):
+    # The calendar starts on the Monday of the first week so every column is a whole week:
+    # the first day sits that many squares down its column.
+    first_ordinal, lead = first_day.toordinal(), first_day.weekday()
+    for offset in range((today - first_day).days + 1):
+        day = date.fromordinal(first_ordinal + offset)
+        week, weekday = divmod(lead + offset, 7)
+        if (day.day == 1 or not offset) and (not month_labels or month_labels[-1][0] < week - 1):
             month_labels.append((week, date_format(day, "M")))
         count = last_year.get(day, 0)
-        days.append(Day(day, count, _level(count, busiest), week, day.weekday()))
-        day += timedelta(days=1)
+        days.append(Day(day, count, level_of[count], week, weekday))
 
     month_start = today.replace(day=1)
     twelve_ago = _months_before(month_start, 11)
