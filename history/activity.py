@@ -7,23 +7,29 @@ Everything comes from two aggregate queries, whatever the number of events:
   days this month;
 - distinct resources marked done per local month over the last year.
 
-Nothing is cached: both queries read the ``history_event_user_time`` index and the page is
-cheap enough without (``make bench``, "dashboard").
+The figures are not cached: both queries read the ``history_event_user_time`` index. What is
+kept, in this process, is the words of the calendar's days (``heatmap dates`` in
+roadmap/caches.py): the same dates show on every learner's calendar, and formatting a date costs
+Django more than all the rest of its square.
 """
 
+import html
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncDate, TruncMonth
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format, get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from history.models import Event
+from roadmap import caches
 from roadmap.models import Progress
 
 LEVELS = 4  # shades above "nothing", as in every contribution calendar
@@ -50,17 +56,55 @@ class Day:
 
     @property
     def label(self) -> str:
-        when = {
-            "weekday": date_format(self.date, "D"),
-            "date": date_format(self.date, "DATE_FORMAT"),
-        }
-        if not self.count:
-            return gettext("no activity on %(weekday)s %(date)s") % when
-        return ngettext(
-            "%(count)d event on %(weekday)s %(date)s",
-            "%(count)d events on %(weekday)s %(date)s",
-            self.count,
-        ) % {"count": self.count, **when}
+        return _DayLabels().label(self)
+
+
+# Room for two years of days in every language: every calendar shown today and tomorrow (whatever
+# the learners' time zones), without growing for ever.
+DAY_WORDS_KEPT = 2 * 366 * len(settings.LANGUAGES)
+
+
+@lru_cache(maxsize=DAY_WORDS_KEPT)
+def _day_words(language: str, format_string: str, day: date) -> tuple[str, str]:
+    """The weekday and the date of ``day`` as a label shows them ("Sat", "Jan. 10, 2026"), in
+    ``language`` (the active one) with ``format_string`` (what DATE_FORMAT resolves to there):
+    the words depend on nothing else, so that is the key."""
+    return dateformat.format(day, "D"), dateformat.format(day, format_string)
+
+
+def forget_day_words() -> None:
+    _day_words.cache_clear()
+
+
+def day_words_kept() -> int:
+    return _day_words.cache_info().currsize
+
+
+class _DayLabels:
+    """The days' labels, their sentences looked up once per number of events rather than once
+    a day."""
+
+    def __init__(self) -> None:
+        self.language = caches.language()
+        self.format_string = get_format("DATE_FORMAT")
+        self.sentences: dict[int, str] = {}
+
+    def label(self, day: "Day") -> str:
+        weekday, when = _day_words(self.language, self.format_string, day.date)
+        sentence = self.sentences.get(day.count)
+        if sentence is None:
+            if not day.count:
+                sentence = gettext("no activity on %(weekday)s %(date)s")
+            else:
+                sentence = ngettext(
+                    "%(count)d event on %(weekday)s %(date)s",
+                    "%(count)d events on %(weekday)s %(date)s",
+                    day.count,
+                )
+            self.sentences[day.count] = sentence
+        if not day.count:
+            return sentence % {"weekday": weekday, "date": when}
+        return sentence % {"count": day.count, "weekday": weekday, "date": when}
 
 
 @dataclass(frozen=True)
@@ -103,10 +147,13 @@ class Activity:
             f"{escape(label)}</text>"
             for week, label in self.month_labels
         ]
+        labels = _DayLabels()
+        # The labels are plain strings: html.escape is what Django's escape does to them, without
+        # its check for lazy strings at each of the 365.
         parts += [
             f'<rect x="{day.week * CELL}" y="{day.weekday * CELL + LABELS_BAND}" '
             f'width="{CELL - 1}" height="{CELL - 1}" rx="2" '
-            f'class="level-{day.level}"><title>{escape(day.label)}</title></rect>'
+            f'class="level-{day.level}"><title>{html.escape(labels.label(day))}</title></rect>'
             for day in self.days
         ]
         return mark_safe("".join(parts))  # noqa: S308
@@ -132,13 +179,15 @@ def _months_before(first_of_month: date, n: int) -> date:
 def _streaks(active: list[date], today: date) -> tuple[int, int]:
     """(current, longest) runs of consecutive active days; today may still be to come."""
     longest = run = 0
-    previous = None
+    previous = None  # as an ordinal: consecutive days are consecutive numbers
     for day in active:
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
-        longest = max(longest, run)
-        previous = day
+        ordinal = day.toordinal()
+        run = run + 1 if previous is not None and ordinal - previous == 1 else 1
+        if run > longest:
+            longest = run
+        previous = ordinal
     # The current streak is alive if it reached today, or yesterday (today is not over yet).
-    current = run if previous is not None and (today - previous).days <= 1 else 0
+    current = run if previous is not None and today.toordinal() - previous <= 1 else 0
     return current, longest
 
 
@@ -147,8 +196,6 @@ def activity_for(user, *, now: datetime | None = None) -> Activity:
     now = timezone.localtime(now or timezone.now(), zone)
     today = now.date()
     first_day = today - timedelta(days=364)
-    # Start on the Monday of the first week so every column is a whole week.
-    grid_start = first_day - timedelta(days=first_day.weekday())
 
     per_day = dict(
         Event.objects.for_user(user)
@@ -163,17 +210,19 @@ def activity_for(user, *, now: datetime | None = None) -> Activity:
 
     last_year = {day: n for day, n in per_day.items() if first_day <= day <= today}
     busiest = max(last_year.values(), default=0)
+    level_of = {count: _level(count, busiest) for count in {0, *last_year.values()}}
     days: list[Day] = []
     month_labels: list[tuple[int, str]] = []
-    day = first_day
-    while day <= today:
-        week = (day - grid_start).days // 7
-        starts_month = day.day == 1 or day == first_day
-        if starts_month and (not month_labels or month_labels[-1][0] < week - 1):
+    # The calendar starts on the Monday of the first week so every column is a whole week:
+    # the first day sits that many squares down its column.
+    first_ordinal, lead = first_day.toordinal(), first_day.weekday()
+    for offset in range((today - first_day).days + 1):
+        day = date.fromordinal(first_ordinal + offset)
+        week, weekday = divmod(lead + offset, 7)
+        if (day.day == 1 or not offset) and (not month_labels or month_labels[-1][0] < week - 1):
             month_labels.append((week, date_format(day, "M")))
         count = last_year.get(day, 0)
-        days.append(Day(day, count, _level(count, busiest), week, day.weekday()))
-        day += timedelta(days=1)
+        days.append(Day(day, count, level_of[count], week, weekday))
 
     month_start = today.replace(day=1)
     twelve_ago = _months_before(month_start, 11)

@@ -42,8 +42,9 @@ class EventQuerySet(models.QuerySet):
 
         Only the lists are coalesced: the events stay as they are, so the heatmap, streaks and
         exports count every one. Each event's check is a range of ten minutes of the learner's
-        own events (history_event_user_time), so the first entries cost a few index probes
-        however long the history; counting the pages reads the learner's events once.
+        own events on its resource (history_event_user_res_time: without it the check
+        read every event of the resource, however old), so the first entries cost a few index
+        probes however long the history; counting the pages reads the learner's events once.
         """
         later = Event.objects.filter(
             user=OuterRef("user"),
@@ -80,7 +81,14 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="history_event_user_time")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="history_event_user_time"),
+            # coalesced()'s check for a later event of the same resource, kept to one learner's
+            # few minutes.
+            models.Index(
+                fields=["user", "resource", "created_at"], name="history_event_user_res_time"
+            ),
+        ]
 
     def __str__(self) -> str:
         what = self.status or self.get_kind_display()

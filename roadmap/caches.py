@@ -31,6 +31,9 @@ Apps built on the curriculum register their own caches here (:func:`register`), 
 - ``group signs`` (groups/signs.py): the counts behind "412 learners finished this" and the
   learner's groups and answers, keyed by the roadmap's ``content_version`` (with a short time to
   live for other learners' progress), the learner's ``groups_version`` and the group.
+- ``heatmap dates`` (history/activity.py): the weekday and date that label each square of My
+  progress' activity calendar, keyed by the language, the date format it resolves to and the
+  date.
 
 Each key holds the active language (:func:`language`), so a page rendered in one language is
 never served in another. Keys change whenever what they stand for changes, so nothing needs

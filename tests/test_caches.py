@@ -27,6 +27,7 @@ def test_every_cache_kept_in_the_process_is_named_in_the_caches_module():
         "pages",
         "maps",
         "group signs",
+        "heatmap dates",
     }
     for name in names:
         assert f"``{name}``" in roadmap.caches.__doc__
@@ -35,6 +36,7 @@ def test_every_cache_kept_in_the_process_is_named_in_the_caches_module():
 def test_clear_all_empties_every_cache(alice_client, anon):
     resource = make_resource()
     alice_client.get("/")
+    alice_client.get("/me/")
     anon.get("/")
     anon.get(reverse("maps:map", args=[resource.section.roadmap.slug]))
     assert all(cache.size() > 0 for cache in caches.registered())

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from history.activity import activity_for
@@ -92,6 +92,23 @@ def test_the_heatmap_has_a_square_per_day_with_a_title_and_a_text_alternative(al
     assert 'role="img" aria-labelledby="heatmap-summary"' in html
     assert "2 active days in the last year" in html
     assert "level-4" in html and "level-2" in html  # the busier day is darker
+
+
+def test_the_heatmaps_days_are_named_in_the_learners_language(alice, alice_client):
+    add_events(alice, make_resource(), [utc(2026, 1, 10, 12)])
+    day = datetime(2026, 1, 10).date()
+    pages = {}
+    with time_machine.travel(utc(2026, 1, 11, 12), tick=False):
+        for code in ("en", "fr", "en"):
+            alice.language = code
+            alice.save(update_fields=["language"])
+            pages[code] = alice_client.get("/me/").content.decode()
+    assert "<title>1 event on Sat Jan. 10, 2026</title>" in pages["en"]
+    with translation.override("fr"):
+        french = f"{date_format(day, 'D')} {date_format(day, 'DATE_FORMAT')}"
+    assert french == "sam 10 janvier 2026"
+    assert french in pages["fr"]
+    assert "Jan. 10, 2026" not in pages["fr"]
 
 
 @pytest.mark.parametrize(
