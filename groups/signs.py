@@ -82,10 +82,13 @@ def size() -> int:
 
 
 def _keep(store: dict, key: Hashable, value) -> None:
+    """Keep ``value``; a full store drops its oldest entries (by when they were kept), one at
+    a time, rather than every learner's at once."""
     with _lock:
-        if len(store) >= MAX_ENTRIES:
-            store.clear()
+        store.pop(key, None)  # a refreshed entry counts as new
         store[key] = value
+        while len(store) > MAX_ENTRIES:
+            del store[next(iter(store))]
 
 
 def site_counts(roadmap: Roadmap, now: float | None = None) -> SiteCounts:

@@ -203,3 +203,15 @@ def page_queries_cold(client) -> int:
     with CaptureQueriesContext(connection) as captured:
         client.get("/")
     return len(captured)
+
+
+def test_a_full_store_drops_its_oldest_entries_not_all_of_them(monkeypatch):
+    monkeypatch.setattr(signs, "MAX_ENTRIES", 3)
+    store = {}
+    for n in range(5):
+        signs._keep(store, n, f"signs {n}")
+    assert list(store) == [2, 3, 4]
+    signs._keep(store, 2, "signs 2, counted again")  # refreshed: now the newest
+    signs._keep(store, 5, "signs 5")
+    assert list(store) == [4, 2, 5]
+    assert store[2] == "signs 2, counted again"
