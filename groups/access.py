@@ -1,10 +1,19 @@
 """Who may see and do what in a group. Everything is scoped to the learner's own membership:
-a group they are not in is a 404, and so is a page or action above their role."""
+a group they are not in is a 404, and so is a page or action above their role.
 
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+``group_action`` is the shape of every form posted from a group's page: POST only, signed in,
+the learner's membership of at least a role, and ``back`` to the region of the page the form
+was in."""
 
-from groups.models import Membership
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import learner_required
+from groups.models import Group, Membership
 
 
 def membership_in(request: HttpRequest, pk: int) -> Membership:
@@ -35,3 +44,28 @@ def may_create(user) -> bool:
 
 def default_display_name(user) -> str:
     return (user.get_full_name() or user.email.split("@", 1)[0])[:80]
+
+
+def group_action(role: str) -> Callable:
+    """A form posted from a group's page by a member with at least ``role`` ("member",
+    "organizer" or "owner"): the view is called with the learner's membership instead of the
+    group's id. Anyone else gets a 404, a visitor the sign-in page, any method but POST a 405.
+    """
+    find = {"member": membership_in, "organizer": organizer_in, "owner": owner_of}[role]
+
+    def decorate(view: Callable[[HttpRequest, Membership], HttpResponse]) -> Callable:
+        @require_POST
+        @learner_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
+            request.POST  # noqa: B018 - parsed to refuse an oversized body with a 400
+            return view(request, find(request, pk))
+
+        return wrapper
+
+    return decorate
+
+
+def back(group: Group, region: str = "") -> HttpResponseRedirect:
+    """The group's page, at the region (its id) the form was posted from."""
+    return redirect(f"{group.get_absolute_url()}#{region}" if region else group.get_absolute_url())

@@ -2,31 +2,26 @@
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from accounts.decorators import learner_required
 from groups import tasks
-from groups.access import organizer_in
+from groups.access import back, group_action
 from groups.forms import EmailInvitationForm, InvitationChoiceForm, LinkInvitationForm
-from groups.models import Invitation
+from groups.models import Invitation, Membership
 
 # Email invitations an organizer may send to one group in a day: a group is not a mailing tool.
 EMAILS_PER_DAY = 200
 
 
-@require_POST
-@learner_required
-def create_link(request: HttpRequest, pk: int) -> HttpResponse:
-    request.POST  # noqa: B018 - parsed to refuse an oversized body with a 400
-    me = organizer_in(request, pk)
+@group_action("organizer")
+def create_link(request: HttpRequest, me: Membership) -> HttpResponse:
     form = LinkInvitationForm(request.POST)
     if not form.is_valid():
         error = next(iter(form.errors.values()))[0]
         messages.error(request, error)
-        return redirect(f"{me.group.get_absolute_url()}#invitations")
+        return back(me.group, "invitations")
     Invitation.objects.create(
         group=me.group,
         created_by=request.user,
@@ -34,30 +29,27 @@ def create_link(request: HttpRequest, pk: int) -> HttpResponse:
         max_uses=form.cleaned_data.get("max_uses"),
     )
     messages.success(request, _("A new invitation link is ready below."))
-    return redirect(f"{me.group.get_absolute_url()}#invitations")
+    return back(me.group, "invitations")
 
 
-@require_POST
-@learner_required
-def invite_by_email(request: HttpRequest, pk: int) -> HttpResponse:
-    request.POST  # noqa: B018 - parsed to refuse an oversized body with a 400
-    me = organizer_in(request, pk)
+@group_action("organizer")
+def invite_by_email(request: HttpRequest, me: Membership) -> HttpResponse:
     group = me.group
     form = EmailInvitationForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["email"][0])
-        return redirect(f"{group.get_absolute_url()}#invitations")
+        return back(group, "invitations")
     email = form.cleaned_data["email"]
     if group.memberships.filter(user__email__iexact=email).exists():
         messages.info(request, _("%(email)s is already in the group.") % {"email": email})
-        return redirect(f"{group.get_absolute_url()}#invitations")
+        return back(group, "invitations")
     day_ago = timezone.now() - timezone.timedelta(days=1)
     if (
         group.invitations.exclude(email="").filter(created_at__gte=day_ago).count()
         >= EMAILS_PER_DAY
     ):
         messages.error(request, _("This group has sent as many invitations as it can today."))
-        return redirect(f"{group.get_absolute_url()}#invitations")
+        return back(group, "invitations")
     open_one = (
         group.invitations.filter(email__iexact=email, revoked_at__isnull=True, uses=0)
         .filter(expires_at__gt=timezone.now())
@@ -72,14 +64,11 @@ def invite_by_email(request: HttpRequest, pk: int) -> HttpResponse:
     )
     tasks.send_invitation.enqueue(invitation.pk, request.build_absolute_uri("/"))
     messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": email})
-    return redirect(f"{group.get_absolute_url()}#invitations")
+    return back(group, "invitations")
 
 
-@require_POST
-@learner_required
-def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    request.POST  # noqa: B018 - parsed to refuse an oversized body with a 400
-    me = organizer_in(request, pk)
+@group_action("organizer")
+def revoke(request: HttpRequest, me: Membership) -> HttpResponse:
     form = InvitationChoiceForm(request.POST)
     if form.is_valid():
         invitation = get_object_or_404(
@@ -91,4 +80,4 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The invitation was revoked; it no longer lets anyone in."))
     else:
         messages.error(request, _("No such invitation."))
-    return redirect(f"{me.group.get_absolute_url()}#invitations")
+    return back(me.group, "invitations")

@@ -7,17 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import learner_required
 from groups import signals
-from groups.access import (
-    default_display_name,
-    may_create,
-    membership_in,
-    organizer_in,
-    owner_of,
-)
+from groups.access import back, default_display_name, group_action, may_create, owner_of
 from groups.forms import (
     GroupForm,
     GroupSettingsForm,
@@ -126,11 +120,8 @@ def accept(invitation: Invitation, user, display_name: str) -> Membership | None
     return membership
 
 
-@require_POST
-@learner_required
-def leave(request: HttpRequest, pk: int) -> HttpResponse:
-    request.POST  # noqa: B018 - parsed to refuse an oversized body with a 400
-    membership = membership_in(request, pk)
+@group_action("member")
+def leave(request: HttpRequest, membership: Membership) -> HttpResponse:
     group = membership.group
     if membership.owns and group.memberships.exclude(pk=membership.pk).exists():
         messages.error(
@@ -147,17 +138,15 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("groups:list")
 
 
-@require_POST
-@learner_required
-def my_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = membership_in(request, pk)
+@group_action("member")
+def my_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = MemberSettingsForm(request.POST, instance=membership)
     if not form.is_valid():
         messages.error(request, form.errors.get("display_name", [_("Check the form.")])[0])
-        return redirect(f"{membership.group.get_absolute_url()}#my-settings")
+        return back(membership.group, "my-settings")
     form.save()
     messages.success(request, _("Your settings for this group were saved."))
-    return redirect(f"{membership.group.get_absolute_url()}#my-settings")
+    return back(membership.group, "my-settings")
 
 
 def _member_of_group(group: Group, request: HttpRequest, form_class=MemberForm):
@@ -170,27 +159,21 @@ def _member_of_group(group: Group, request: HttpRequest, form_class=MemberForm):
     return member, form
 
 
-@require_POST
-@learner_required
-def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
-    request.POST  # noqa: B018 - parsed to refuse an oversized body with a 400
-    me = organizer_in(request, pk)
+@group_action("organizer")
+def remove_member(request: HttpRequest, me: Membership) -> HttpResponse:
     member, _form = _member_of_group(me.group, request)
     if member.owns or (member.role == Role.ORGANIZER and not me.owns) or member.pk == me.pk:
         messages.error(request, _("You cannot remove this member."))
-        return redirect(f"{me.group.get_absolute_url()}#members")
+        return back(me.group, "members")
     member.delete()
     messages.success(
         request, _("%(name)s is no longer in the group.") % {"name": member.display_name}
     )
-    return redirect(f"{me.group.get_absolute_url()}#members")
+    return back(me.group, "members")
 
 
-@require_POST
-@learner_required
-def set_role(request: HttpRequest, pk: int) -> HttpResponse:
-    request.POST  # noqa: B018 - parsed to refuse an oversized body with a 400
-    me = owner_of(request, pk)
+@group_action("owner")
+def set_role(request: HttpRequest, me: Membership) -> HttpResponse:
     member, form = _member_of_group(me.group, request, RoleForm)
     if member.owns:
         messages.error(request, _("To change your own role, hand the group to an organizer."))
@@ -202,18 +185,15 @@ def set_role(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(name)s is now: %(role)s.")
             % {"name": member.display_name, "role": member.get_role_display()},
         )
-    return redirect(f"{me.group.get_absolute_url()}#members")
+    return back(me.group, "members")
 
 
-@require_POST
-@learner_required
-def transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    request.POST  # noqa: B018 - parsed to refuse an oversized body with a 400
-    me = owner_of(request, pk)
+@group_action("owner")
+def transfer(request: HttpRequest, me: Membership) -> HttpResponse:
     member, _form = _member_of_group(me.group, request)
     if member.role != Role.ORGANIZER:
         messages.error(request, _("Make them an organizer first; only an organizer can own it."))
-        return redirect(f"{me.group.get_absolute_url()}#members")
+        return back(me.group, "members")
     with transaction.atomic():
         # Both rows locked in one order: two owners' clicks cannot leave two owners or none.
         rows = Membership.objects.select_for_update().filter(pk__in=[me.pk, member.pk])
@@ -242,22 +222,19 @@ def delete_group(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "groups/delete.html", {"group": group, "membership": me})
 
 
-@require_POST
-@learner_required
-def edit_group(request: HttpRequest, pk: int) -> HttpResponse:
-    request.POST  # noqa: B018 - parsed to refuse an oversized body with a 400
-    me = organizer_in(request, pk)
+@group_action("organizer")
+def edit_group(request: HttpRequest, me: Membership) -> HttpResponse:
     group = me.group
     renamed_from = group.name
     form = GroupSettingsForm(request.POST, instance=group)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])
-        return redirect(f"{group.get_absolute_url()}#group-settings")
+        return back(group, "group-settings")
     form.save()
     if group.name != renamed_from:
         # Members' roadmap pages name the group: they read it again.
         for user_id in group.memberships.values_list("user_id", flat=True):
             signals.bump_version(user_id)
     messages.success(request, _("The group's settings were saved."))
-    return redirect(f"{group.get_absolute_url()}#group-settings")
+    return back(group, "group-settings")

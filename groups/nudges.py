@@ -3,28 +3,21 @@
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from accounts.decorators import learner_required
 from groups import tasks
-from groups.access import organizer_in
-from groups.models import Nudge
+from groups.access import back, group_action
+from groups.models import Membership, Nudge
 from groups.progress import progress_table
 
 
-@require_POST
-@learner_required
-def remind(request: HttpRequest, pk: int) -> HttpResponse:
-    request.POST  # noqa: B018 - parsed to refuse an oversized body with a 400
-    me = organizer_in(request, pk)
+@group_action("organizer")
+def remind(request: HttpRequest, me: Membership) -> HttpResponse:
     group = me.group
-    back = f"{group.get_absolute_url()}#reminders"
     if group.target_date is None:
         messages.error(request, _("Set a target date first: reminders go to members behind it."))
-        return redirect(back)
+        return back(group, "reminders")
     now = timezone.now()
     behind = [
         row.membership.pk
@@ -33,7 +26,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     if not behind:
         messages.info(request, _("No one who takes group emails is behind: nothing was sent."))
-        return redirect(back)
+        return back(group, "reminders")
     try:
         # The unique (group, day) row is what makes it once a day, under any concurrency.
         with transaction.atomic():
@@ -42,10 +35,10 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
             )
     except IntegrityError:
         messages.info(request, _("A reminder already went out today; try again tomorrow."))
-        return redirect(back)
+        return back(group, "reminders")
     tasks.send_reminders.enqueue(nudge.pk, behind, request.build_absolute_uri("/"))
     messages.success(
         request,
         _("A reminder is on its way to %(count)s members who are behind.") % {"count": len(behind)},
     )
-    return redirect(back)
+    return back(group, "reminders")
