@@ -27,6 +27,8 @@ class _Plan:
     """The user-by-id query, compiled: its SQL and how to turn its row into objects."""
 
     sql: str
+    # Applies the converters (SQLite's dates and booleans; PostgreSQL's types need none). They
+    # read only settings through the connection it was made with, so any thread may use it.
     compiler: object
     converters: dict
     init_list: list[str]
@@ -48,6 +50,8 @@ def _plan(alias: str) -> _Plan:
     sql, params = compiler.as_sql()
     if list(params) != [0]:  # the id must be the query's only parameter
         raise RuntimeError(f"Unexpected parameters in the user query: {params!r}")
+    if queryset._fetch_mode.track_peers:  # the kept populators would remember every user loaded
+        raise RuntimeError("The user query's fetch mode tracks peers; load_user cannot keep it.")
     select, klass_info = compiler.select, compiler.klass_info
     fields = klass_info["select_fields"]
     columns = slice(fields[0], fields[-1] + 1)
