@@ -45,7 +45,7 @@ def _outlines(user) -> list:
     The learner's state spans every roadmap (build_outline keeps each one's part), so it is
     read once: two queries however many roadmaps there are.
     """
-    state = load_state(user)
+    state = load_state(user, every_roadmap=True)
     return [
         build_outline(replace(state, roadmap=roadmap)) for roadmap in Roadmap.objects.published()
     ]

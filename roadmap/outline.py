@@ -414,8 +414,14 @@ def _as_datetime(value) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def load_state(user, *, slug: str | None = None, roadmap_id: int | None = None) -> LearnerState:
-    """The published roadmap (by slug, by id, or the home one) and what ``user`` did in it."""
+def load_state(
+    user, *, slug: str | None = None, roadmap_id: int | None = None, every_roadmap: bool = False
+) -> LearnerState:
+    """The published roadmap (by slug, by id, or the home one) and what ``user`` did in it.
+
+    With ``every_roadmap``, what they did in every roadmap, for the pages that show each
+    roadmap's figures from one read (``build_outline`` takes each roadmap's part).
+    """
     uid = user.pk if user.is_authenticated else None
     if roadmap_id is not None:
         sql, params = _BY_ID, [roadmap_id, uid, uid, uid]
@@ -436,11 +442,11 @@ def load_state(user, *, slug: str | None = None, roadmap_id: int | None = None) 
         return LearnerState(roadmap)
     statuses, bookmarks, touched, noted = {}, {}, {}, set()
     seen_until = None
-    # The learner's rows in this roadmap only: what they do in another neither costs this page
-    # nor moves its cache key. (Its curriculum is read for the outline next anyway.)
-    ids = curriculum_of(roadmap).resource_ids
+    # Otherwise the learner's rows in this roadmap only: what they do in another neither costs
+    # this page nor moves its cache key. (Its curriculum is read for the outline next anyway.)
+    ids = None if every_roadmap else curriculum_of(roadmap).resource_ids
     for kind, pk, _, status, bookmark, when in rows:
-        if kind in (1, 2) and pk not in ids:
+        if ids is not None and kind in (1, 2) and pk not in ids:
             continue
         if kind == 1:
             if status != Status.NOT_STARTED:

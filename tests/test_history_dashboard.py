@@ -15,7 +15,7 @@ from history.activity import activity_for
 from history.models import Event
 from roadmap import learning
 from roadmap.models import Progress
-from tests.conftest import make_resource, make_section
+from tests.conftest import make_resource, make_roadmap, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +206,20 @@ def test_the_dashboard_costs_the_same_queries_at_10_and_5000_events(alice, alice
     )
     assert Event.objects.count() == 5000
     assert queries() == few
+
+
+def test_my_progress_counts_what_was_done_in_every_roadmap_not_just_the_home_one(
+    alice, alice_client
+):
+    home = make_roadmap(title="Home roadmap", order=1, is_published=True)
+    other = make_roadmap(title="Other roadmap", order=2, is_published=True)
+    first = make_resource(make_section(home))
+    second, third = make_resource(make_section(other)), make_resource(make_section(other))
+    learning.set_status(alice, first, DONE)
+    learning.set_status(alice, second, DONE)
+    learning.set_status(alice, third, DONE)
+
+    page = alice_client.get("/me/").content.decode()
+
+    assert "Home roadmap</span>: 1 of 1 done (100%)" in page
+    assert "Other roadmap</span>: 2 of 2 done (100%)" in page
