@@ -38,10 +38,10 @@ def _form(user, values: dict) -> tuple[GoalForm, dict]:
     is, and that goal's values before."""
     goal = GoalForm(user=user).instance
     before = {name: getattr(goal, name) for name in FIELDS}
+    # As the form would post them: text (a date's str() is its ISO form), the box a boolean.
     data: dict[str, Any] = {
         name: "" if value is None else str(value) for name, value in before.items()
     }
-    data["finish_by"] = goal.finish_by.isoformat() if goal.finish_by else ""
     data["weekly_summary"] = goal.weekly_summary
     for name, value in values.items():
         data[name] = value if name == "weekly_summary" else "" if value is None else str(value)
